@@ -1,0 +1,1 @@
+INSERT INTO region_counties SELECT region, county FROM incoming_counties

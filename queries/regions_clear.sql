@@ -1,0 +1,2 @@
+DELETE FROM region_counties;
+DELETE FROM regions;

@@ -1,0 +1,1 @@
+UPDATE uploads SET row_count = $row_count WHERE upload_id = $upload_id

@@ -1,0 +1,1 @@
+UPDATE uploads SET state = $state WHERE upload_id = $upload_id

@@ -1,0 +1,5 @@
+import sys
+
+from rectlens.cli import main
+
+sys.exit(main())

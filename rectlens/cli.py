@@ -1,0 +1,174 @@
+"""Command line: `python -m rectlens SUB-COMMAND [ARGS] [--db PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rectlens import config
+from rectlens.ingest.values import BadValue, parse_month_option
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the user's request: printed in Chinese, exit code 2."""
+
+
+def _month(text: str) -> object:
+    try:
+        return parse_month_option(text)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(f"月份「{text}」格式不对，应为{exc}") from None
+
+
+def _progress(total: int, description: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="个", file=sys.stderr, disable=not sys.stderr.isatty() and total < 2)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rectlens import demo
+
+    path = Path(args.db)
+    summary = demo.build(path, out_dir=Path(args.out) if args.out else None, seed=args.seed, echo=lambda m: print(m, file=sys.stderr))
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    from rectlens.ingest.service import replace_region_master
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+    count, problems, notices = replace_region_master(args.db, data, path.name)
+    for notice in notices:
+        print("提示：" + notice, file=sys.stderr)
+    if problems:
+        print(f"地区表「{path.name}」有 {len(problems)} 处错误，未作更改：", file=sys.stderr)
+        for problem in problems:
+            print("  " + problem.text(), file=sys.stderr)
+        return EXIT_INVALID
+    print(f"地区表已载入：{count} 个地区")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rectlens.ingest.service import INVALID, ingest_path
+
+    refused = 0
+    with _progress(len(args.files), "导入") as bar:
+        for file_name in args.files:
+            outcome = ingest_path(args.db, file_name, month=args.month, uploader=args.uploader, uploader_unit=args.unit)
+            bar.update(1)
+            if outcome.status == INVALID:
+                refused += 1
+                print(outcome.message, file=sys.stderr)
+                for problem in outcome.problems:
+                    print("  " + problem.text(), file=sys.stderr)
+            else:
+                print(outcome.message)
+            for notice in outcome.notices:
+                print("  提示：" + notice, file=sys.stderr)
+    return EXIT_INVALID if refused else EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from rectlens.storage.uploads import KIND_LABELS, STATE_LABELS, history
+
+    table = history(args.db)
+    if table.empty:
+        print("还没有任何上传记录")
+        return EXIT_OK
+    shown = table.assign(
+        kind=table["kind"].map(KIND_LABELS),
+        state=table["state"].map(STATE_LABELS),
+    )[["upload_id", "kind", "region", "month", "row_count", "state", "created_at", "file_name", "uploader"]]
+    shown.columns = ["上传编号", "类别", "地区", "月份", "行数", "状态", "时间", "文件", "上传人"]
+    print(shown.fillna("").to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from rectlens.storage.uploads import CannotRestore, UploadNotFound, restore
+
+    try:
+        replaced = restore(args.db, args.upload_id, actor=args.actor)
+    except (UploadNotFound, CannotRestore) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"上传 #{args.upload_id} 已恢复为生效版本" + (f"（替换了上传 #{replaced}）" if replaced else ""))
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from rectlens.storage.uploads import CannotRestore, UploadNotFound, withdraw
+
+    try:
+        withdraw(args.db, args.upload_id, actor=args.actor)
+    except (UploadNotFound, CannotRestore) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"上传 #{args.upload_id} 已撤回；可用 restore {args.upload_id} 恢复")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rectlens", description="整改透视 · Rectification Lens 命令行")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="SUB-COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--db", default=str(config.default_db_path()), help="DuckDB 数据库文件（默认 data/rectlens.duckdb）")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    demo = add("demo", cmd_demo, "生成示例数据库（虚构地区）和示例报送文件")
+    demo.add_argument("--out", help="示例工作簿输出目录（默认 data/demo）")
+    demo.add_argument("--seed", type=int, default=2026, help="随机种子")
+
+    regions = add("regions", cmd_regions, "载入或替换地区表")
+    regions.add_argument("file")
+
+    ingest = add("ingest", cmd_ingest, "校验并导入报送工作簿")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--month", type=_month, help="报送月份 YYYY-MM（文件中没有写明月份时使用）")
+    ingest.add_argument("--uploader", help="上传人")
+    ingest.add_argument("--unit", help="上传人所在单位")
+
+    add("history", cmd_history, "列出上传历史")
+
+    restore = add("restore", cmd_restore, "把较早的一次上传恢复为生效版本")
+    restore.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    restore.add_argument("--actor", help="操作人")
+
+    withdraw = add("withdraw", cmd_withdraw, "撤回一次上传")
+    withdraw.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    withdraw.add_argument("--actor", help="操作人")
+
+    from rectlens import cli_reports
+
+    cli_reports.register(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rectlens.storage.database import DatabaseBusy
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except DatabaseBusy as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130

@@ -1,0 +1,68 @@
+"""Paths, upload limits and warning thresholds.
+
+Thresholds live in `rectlens/settings.toml`; an administrator overrides
+any of them in `data/settings.toml` (same keys), or points
+`RECTLENS_SETTINGS` at another file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+QUERIES_DIR = PROJECT_ROOT / "queries"
+DEFAULT_SETTINGS = Path(__file__).resolve().parent / "settings.toml"
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("RECTLENS_DB", DATA_DIR / "rectlens.duckdb"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_unpacked_bytes: int = 500 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+    max_rows: int = 500_000
+    lock_wait_seconds: float = 30.0
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for name, value in override.items():
+        merged[name] = _merge(merged[name], value) if isinstance(value, dict) and isinstance(merged.get(name), dict) else value
+    return merged
+
+
+@cache
+def _load_settings(override_path: str | None) -> dict[str, Any]:
+    settings = tomllib.loads(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    if override_path and Path(override_path).exists():
+        settings = _merge(settings, tomllib.loads(Path(override_path).read_text(encoding="utf-8")))
+    return settings
+
+
+def settings() -> dict[str, Any]:
+    override = os.environ.get("RECTLENS_SETTINGS") or str(DATA_DIR / "settings.toml")
+    return _load_settings(override)
+
+
+def limits() -> Limits:
+    upload = settings().get("upload", {})
+    return Limits(
+        max_file_bytes=int(upload.get("max_file_mb", 50) * 1024 * 1024),
+        max_unpacked_bytes=int(upload.get("max_unpacked_mb", 500) * 1024 * 1024),
+        max_compression_ratio=float(upload.get("max_compression_ratio", 200)),
+        max_rows=int(upload.get("max_rows", 500_000)),
+        lock_wait_seconds=float(upload.get("lock_wait_seconds", 30)),
+    )
+
+
+def thresholds() -> dict[str, Any]:
+    return dict(settings()["warnings"])

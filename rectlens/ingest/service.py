@@ -1,0 +1,164 @@
+"""Ingest workflow: validate a workbook, then store it in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from rectlens import config, domain, sql
+from rectlens.ingest.problems import Problem
+from rectlens.ingest.values import month_label
+from rectlens.ingest.workbook import ValidatedWorkbook, validate_workbook
+from rectlens.regions import RegionMaster
+from rectlens.storage.database import connect, transaction
+from rectlens.storage.uploads import KIND_LABELS, StoredUpload, find_same_file, store_workbook
+
+STORED, DUPLICATE, INVALID = "stored", "duplicate", "invalid"
+
+
+@dataclass
+class IngestOutcome:
+    file_name: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    uploads: list[StoredUpload] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.status == INVALID:
+            return f"「{self.file_name}」有 {len(self.problems)} 处错误，未保存任何数据；请按错误清单修改后重新上传"
+        if self.status == DUPLICATE:
+            return f"「{self.file_name}」与已上传的文件完全相同，未作任何更改"
+        parts = []
+        for upload in self.uploads:
+            label = KIND_LABELS[upload.kind]
+            scope = " ".join(x for x in (upload.region, month_label(upload.month) if upload.month else None) if x)
+            replaced = f"，替换了上传 #{upload.replaced}" if upload.replaced else ""
+            parts.append(f"{label}{('（' + scope + '）') if scope else ''} {upload.rows} 行（上传 #{upload.upload_id}{replaced}）")
+        return f"「{self.file_name}」已保存：" + "；".join(parts)
+
+
+def region_master(con: duckdb.DuckDBPyConnection) -> RegionMaster:
+    table = sql.frame(con, "regions_all")
+    zones = dict(zip(table["region"], table["zone"], strict=True))
+    counties = {row.region: list(row.counties) if row.counties is not None else [] for row in table.itertuples()}
+    return RegionMaster(zones, counties)
+
+
+def load_region_master(db_path: Path | str) -> RegionMaster:
+    with connect(db_path) as con:
+        return region_master(con)
+
+
+def validate(
+    db_path: Path | str,
+    data: bytes,
+    file_name: str,
+    month: dt.date | None = None,
+) -> ValidatedWorkbook:
+    """Validate without storing (the upload page previews with this)."""
+    return validate_workbook(data, file_name, load_region_master(db_path), config.limits(), month)
+
+
+def ingest_bytes(
+    db_path: Path | str,
+    data: bytes,
+    file_name: str,
+    month: dt.date | None = None,
+    uploader: str | None = None,
+    uploader_unit: str | None = None,
+) -> IngestOutcome:
+    with connect(db_path) as con:
+        same = find_same_file(con, _sha(data))
+    if same:
+        return _duplicate(file_name, same)
+    workbook = validate(db_path, data, file_name, month)
+    return store_validated(db_path, workbook, uploader, uploader_unit)
+
+
+def store_validated(
+    db_path: Path | str,
+    workbook: ValidatedWorkbook,
+    uploader: str | None = None,
+    uploader_unit: str | None = None,
+) -> IngestOutcome:
+    if not workbook.valid:
+        return IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices)
+    try:
+        uploads, notices = store_workbook(db_path, workbook, uploader, uploader_unit)
+    except duckdb.ConstraintException:
+        # the same bytes were stored by a concurrent upload a moment ago
+        with connect(db_path) as con:
+            same = find_same_file(con, workbook.sha256)
+        if same:
+            return _duplicate(workbook.file_name, same)
+        raise
+    return IngestOutcome(workbook.file_name, STORED, [], workbook.notices + notices, uploads)
+
+
+def ingest_path(db_path: Path | str, path: Path | str, **options: object) -> IngestOutcome:
+    file_path = Path(path)
+    try:
+        data = file_path.read_bytes()
+    except OSError as exc:
+        problem = Problem("", None, "", "", f"无法读取文件：{exc.strerror or exc}", file=file_path.name)
+        return IngestOutcome(file_path.name, INVALID, [problem])
+    return ingest_bytes(db_path, data, file_path.name, **options)  # type: ignore[arg-type]
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _duplicate(file_name: str, same: tuple[int, str, int, int]) -> IngestOutcome:
+    _file_id, stored_name, active, total = same
+    notice = f"同样内容的文件「{stored_name}」此前已上传"
+    if active < total:
+        notice += "，其中部分数据已被替换或撤回；如需恢复，请在上传历史中恢复对应版本"
+    return IngestOutcome(file_name, DUPLICATE, [], [notice])
+
+
+def replace_region_master(db_path: Path | str, data: bytes, file_name: str) -> tuple[int, list[Problem], list[str]]:
+    """Load or replace the region master. Returns (number of units, problems, notices)."""
+    layout = domain.REGION_LAYOUT
+    workbook = validate_workbook(data, file_name, RegionMaster(), config.limits(), layouts=(layout,))
+    problems = list(workbook.problems)
+    if not workbook.sheets and not problems:
+        problems.append(Problem("", None, "", "", "没有找到地区表：需要“地区”“片区”两列（“县区”可选）", file=file_name))
+    if problems:
+        return 0, problems, workbook.notices
+    frame = pd.concat([sheet.frame for sheet in workbook.sheets], ignore_index=True)
+    zones: dict[str, str] = {}
+    for record in frame.itertuples(index=False):
+        previous = zones.setdefault(record.region, record.zone)
+        if previous != record.zone:
+            problems.append(
+                Problem(
+                    workbook.sheets[0].name,
+                    int(record.excel_row),
+                    "片区",
+                    str(record.zone),
+                    f"同一地区只能属于一个片区（{record.region} 此前为 {previous}）",
+                    file=file_name,
+                )
+            )
+    if problems:
+        return 0, problems, workbook.notices
+    units = pd.DataFrame({"region": list(zones), "zone": list(zones.values()), "sort_order": range(len(zones))})
+    counties = frame.dropna(subset=["county"])[["region", "county"]].drop_duplicates()
+    with transaction(db_path) as con:
+        sql.execute(con, "regions_clear")
+        con.register("incoming_regions", units)
+        con.register("incoming_counties", counties)
+        sql.execute(con, "insert_regions")
+        sql.execute(con, "insert_region_counties")
+        con.unregister("incoming_regions")
+        con.unregister("incoming_counties")
+    return len(zones), [], workbook.notices

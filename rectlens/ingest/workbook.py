@@ -1,0 +1,109 @@
+"""Validating a whole workbook: recognise its sheets, read them, collect every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from rectlens import domain
+from rectlens.config import Limits
+from rectlens.domain import SheetLayout
+from rectlens.ingest.excel import SheetTooLarge, UnreadableFile, iter_sheets, open_workbook, read_grid
+from rectlens.ingest.problems import Problem
+from rectlens.ingest.sheets import Header, ParsedSheet, SheetContext, find_header, parse_sheet
+from rectlens.regions import RegionMaster
+from rectlens.text import squash
+
+
+@dataclass
+class ValidatedWorkbook:
+    file_name: str
+    sha256: str
+    size: int
+    sheets: list[ParsedSheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def kind_by_name(sheet_name: str, layouts: tuple[SheetLayout, ...]) -> SheetLayout | None:
+    name = squash(sheet_name)
+    for layout in layouts:
+        if any(word in name for word in domain.SHEET_NAME_WORDS[layout.kind]):
+            return layout
+    return None
+
+
+def recognise(
+    grid_name: str, headers: dict[str, Header | None], layouts: tuple[SheetLayout, ...]
+) -> tuple[SheetLayout | None, Header | None]:
+    """The layout of a sheet: by its name, else by the best complete header."""
+    named = kind_by_name(grid_name, layouts)
+    complete = [(layout, headers[layout.kind]) for layout in layouts if headers[layout.kind] and headers[layout.kind].complete]  # type: ignore[union-attr]
+    if named is not None:
+        named_header = headers[named.kind]
+        if named_header is not None and named_header.complete:
+            return named, named_header
+        others = [(layout, header) for layout, header in complete if layout.kind != named.kind]
+        if others:
+            return max(others, key=lambda pair: len(pair[1].fields))  # type: ignore[union-attr]
+        return named, named_header
+    if complete:
+        return max(complete, key=lambda pair: len(pair[1].fields))  # type: ignore[union-attr]
+    # A header that names several template columns but lacks a required one is
+    # reported as such rather than silently ignored.
+    partial = [(layout, headers[layout.kind]) for layout in layouts if headers[layout.kind] and len(headers[layout.kind].fields) >= 3]  # type: ignore[union-attr]
+    if partial:
+        return max(partial, key=lambda pair: len(pair[1].fields))  # type: ignore[union-attr]
+    return None, None
+
+
+def validate_workbook(
+    data: bytes,
+    file_name: str,
+    regions: RegionMaster,
+    limits: Limits,
+    option_month: dt.date | None = None,
+    layouts: tuple[SheetLayout, ...] = domain.REPORT_LAYOUTS,
+) -> ValidatedWorkbook:
+    result = ValidatedWorkbook(file_name, hashlib.sha256(data).hexdigest(), len(data))
+
+    def refuse(message: str, sheet: str = "") -> ValidatedWorkbook:
+        result.problems.append(Problem(sheet=sheet, row=None, column="", value="", expected=message, file=file_name))
+        return result
+
+    try:
+        book = open_workbook(data, limits)
+    except UnreadableFile as exc:
+        return refuse(str(exc))
+    context = SheetContext(file_name=file_name, regions=regions, option_month=option_month)
+    for sheet_name in iter_sheets(book):
+        try:
+            grid = read_grid(book, sheet_name, limits)
+        except SheetTooLarge as exc:
+            refuse(str(exc), sheet_name)
+            continue
+        except Exception as exc:  # a damaged sheet must not hide the others' problems
+            refuse(f"工作表无法读取（{type(exc).__name__}）；请在 Excel 中另存后重新上传", sheet_name)
+            continue
+        if not grid.rows:
+            if kind_by_name(sheet_name, layouts):
+                refuse("工作表是空的：没有表头和数据；请按模板填写后重新上传", sheet_name)
+            continue
+        headers = {layout.kind: find_header(grid, layout) for layout in layouts}
+        layout, header = recognise(sheet_name, headers, layouts)
+        if layout is None or header is None:
+            result.notices.append(f"工作表「{sheet_name}」不是可识别的报送表，已忽略")
+            continue
+        parsed = parse_sheet(grid, layout, header, context)
+        result.sheets.append(parsed)
+        result.problems.extend(parsed.problems)
+        result.notices.extend(parsed.notices)
+    if not result.sheets and not result.problems:
+        titles = "、".join(layout.title for layout in layouts)
+        refuse(f"没有找到可识别的工作表：工作表名称或表头应与模板一致（{titles}）；请下载模板对照填写")
+    return result

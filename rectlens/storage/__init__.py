@@ -1,0 +1,1 @@
+"""The DuckDB store: connections, schema upgrades, uploads and history."""

@@ -1,0 +1,119 @@
+"""Opening the DuckDB file briefly, waiting out another process's lock,
+and upgrading the schema on first use.
+
+DuckDB lets one process write a file at a time. Nothing here keeps a
+connection open longer than one operation, so the command line can write
+while the dashboard is running; a lock held by another process is waited
+out for `lock_wait_seconds` and then reported in plain Chinese.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from rectlens import sql
+from rectlens.config import PROJECT_ROOT, limits
+
+SCHEMA_VERSION = 1
+MIGRATIONS_DIR = PROJECT_ROOT / "rectlens" / "migrations"
+
+# One writer at a time inside this process (several Streamlit sessions).
+WRITE_LOCK = threading.RLock()
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process held the database longer than we were willing to wait."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "resource temporarily unavailable" in text
+
+
+def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except (duckdb.IOException, duckdb.Error) as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(f"数据库文件 {path} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；请稍后重试") from exc
+                raise
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 2, 0.5)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        found.append((int(path.name.split("_", 1)[0]), path.read_text(encoding="utf-8")))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    if not sql.rows(con, "table_exists", {"table_name": "meta"})[0][0]:
+        return 0
+    row = sql.rows(con, "meta_get", {"key": "schema_version"})
+    return int(row[0][0]) if row else 0
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply every migration newer than the file's schema version, each in a transaction."""
+    current = schema_version(con)
+    for version, script in _migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(script)
+            sql.execute(con, "meta_set", {"key": "schema_version", "value": str(version)})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+
+@contextmanager
+def connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to an up-to-date database file."""
+    db_path = Path(path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(db_path, limits().lock_wait_seconds)
+    try:
+        if schema_version(con) < SCHEMA_VERSION:
+            with WRITE_LOCK:
+                upgrade(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write transaction: all of it is stored, or none of it."""
+    with WRITE_LOCK, connect(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+
+def data_version(path: Path | str) -> tuple[int, int]:
+    """Changes whenever the file does: a cache key for the dashboard."""
+    db_path = Path(path)
+    wal = db_path.with_name(db_path.name + ".wal")
+    stamps = [p.stat().st_mtime_ns for p in (db_path, wal) if p.exists()]
+    sizes = [p.stat().st_size for p in (db_path, wal) if p.exists()]
+    return (max(stamps) if stamps else 0, sum(sizes))

@@ -1,0 +1,225 @@
+"""Writing validated workbooks, and the upload history (supersede, restore, withdraw)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from rectlens import domain, sql
+from rectlens.ingest.sheets import ParsedSheet
+from rectlens.ingest.workbook import ValidatedWorkbook
+from rectlens.storage.database import connect, transaction
+
+REPLACING_KINDS = (domain.LEDGER, domain.SUMMARY)
+INSERT_QUERY = {
+    domain.LEDGER: "insert_ledger_items",
+    domain.SUMMARY: "insert_summary_rows",
+    domain.CHECKS: "insert_checks",
+    domain.SATISFACTION: "insert_satisfaction",
+}
+STATE_LABELS = {"active": "生效", "superseded": "已被替换", "withdrawn": "已撤回"}
+KIND_LABELS = {kind: layout.title for kind, layout in domain.LAYOUTS.items()}
+
+
+class UploadNotFound(LookupError):
+    pass
+
+
+class CannotRestore(ValueError):
+    pass
+
+
+@dataclass
+class StoredUpload:
+    upload_id: int
+    kind: str
+    region: str | None
+    month: dt.date | None
+    sheet: str
+    rows: int
+    replaced: int | None = None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def find_same_file(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, int, int] | None:
+    """(file_id, file name, active uploads, all uploads) of identical bytes stored earlier."""
+    found = sql.rows(con, "file_by_sha", {"sha256": sha256})
+    if not found:
+        return None
+    file_id, file_name, _received, active, total = found[0]
+    return int(file_id), str(file_name), int(active), int(total)
+
+
+def _event(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: str | None, note: str | None = None) -> None:
+    sql.execute(con, "insert_event", {"upload_id": upload_id, "action": action, "happened_at": now(), "actor": actor, "note": note})
+
+
+def _groups(sheet: ParsedSheet) -> list[tuple[str | None, dt.date | None, pd.DataFrame]]:
+    """Ledger and summary rows split by (unit, month); checks and satisfaction kept whole."""
+    if sheet.kind in REPLACING_KINDS:
+        return [(str(region), month, rows) for (region, month), rows in sheet.frame.groupby(["region", "month"], sort=True)]
+    return [(None, None, sheet.frame)]
+
+
+def _incoming(sheet: ParsedSheet, rows: pd.DataFrame, upload_id: int) -> pd.DataFrame:
+    incoming = rows.copy()
+    incoming.insert(0, "upload_id", upload_id)
+    incoming.insert(1, "sheet", sheet.name)
+    if sheet.kind == domain.CHECKS:
+        incoming["passed"] = incoming["result"].isin(domain.CHECK_PASS)
+        # identical rows inside one file are stored once, like identical rows across files
+        incoming = incoming.drop_duplicates(subset=[c for c in incoming.columns if c not in ("excel_row", "extra")])
+    if sheet.kind == domain.SATISFACTION:
+        incoming = incoming.drop_duplicates(subset=["region", "project", "month", "satisfaction", "sample_size"])
+    for name in ("month", "found_date", "deadline", "completed_date", "check_date"):
+        if name in incoming:
+            incoming[name] = pd.to_datetime(incoming[name])
+    return incoming
+
+
+def _store_group(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    sheet: ParsedSheet,
+    region: str | None,
+    month: dt.date | None,
+    rows: pd.DataFrame,
+    uploader: str | None,
+) -> StoredUpload:
+    replaced = None
+    if sheet.kind in REPLACING_KINDS:
+        active = sql.rows(con, "active_upload", {"kind": sheet.kind, "region": region, "month": month})
+        for (old_id,) in active:
+            sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": old_id})
+            _event(con, old_id, "superseded", uploader)
+            replaced = int(old_id)
+    upload_id = int(
+        sql.rows(
+            con,
+            "insert_upload",
+            {
+                "file_id": file_id,
+                "kind": sheet.kind,
+                "region": region,
+                "month": month,
+                "sheet": sheet.name,
+                "row_count": len(rows),
+                "created_at": now(),
+            },
+        )[0][0]
+    )
+    incoming = _incoming(sheet, rows, upload_id)
+    con.register("incoming", incoming)
+    try:
+        sql.execute(con, INSERT_QUERY[sheet.kind])
+    finally:
+        con.unregister("incoming")
+    stored_rows = len(incoming)
+    if sheet.kind not in REPLACING_KINDS:
+        stored_rows = int(sql.rows(con, "count_upload_rows", {"upload_id": upload_id})[0][0])
+        sql.execute(con, "set_upload_row_count", {"row_count": stored_rows, "upload_id": upload_id})
+    if sheet.kind == domain.SUMMARY and sheet.total_row is not None:
+        sql.execute(
+            con,
+            "insert_summary_total",
+            {"upload_id": upload_id, "sheet": sheet.name, "region": region, "month": month, **sheet.total_row},
+        )
+    _event(con, upload_id, "stored", uploader, f"替换了上传 #{replaced}" if replaced else None)
+    return StoredUpload(upload_id, sheet.kind, region, month, sheet.name, stored_rows, replaced)
+
+
+def store_workbook(
+    db_path: Path | str,
+    workbook: ValidatedWorkbook,
+    uploader: str | None = None,
+    uploader_unit: str | None = None,
+) -> tuple[list[StoredUpload], list[str]]:
+    """Store a valid workbook in one transaction. Returns the uploads and notices."""
+    if not workbook.valid:
+        raise ValueError("an invalid workbook is never stored")
+    notices: list[str] = []
+    stored: list[StoredUpload] = []
+    with transaction(db_path) as con:
+        file_id = int(
+            sql.rows(
+                con,
+                "insert_file",
+                {
+                    "sha256": workbook.sha256,
+                    "file_name": workbook.file_name,
+                    "size_bytes": workbook.size,
+                    "received_at": now(),
+                    "uploader": uploader,
+                    "uploader_unit": uploader_unit,
+                    "notices": "\n".join(workbook.notices) or None,
+                },
+            )[0][0]
+        )
+        for sheet in workbook.sheets:
+            for region, month, rows in _groups(sheet):
+                stored.append(_store_group(con, file_id, sheet, region, month, rows, uploader))
+            if sheet.kind == domain.SUMMARY and sheet.total_row is not None and len(_groups(sheet)) > 1:
+                notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
+        for upload in stored:
+            if upload.kind == domain.CHECKS:
+                unknown = sql.rows(con, "checks_without_ledger_item", {"upload_id": upload.upload_id})
+                if unknown:
+                    examples = "、".join(f"{region} {item}（第 {row} 行）" for region, item, row in unknown[:5])
+                    notices.append(
+                        f"有 {len(unknown)} 条核查记录的问题编号在该地区的台账中从未出现（如 {examples}）；已保存，待台账报送后自动对应"
+                    )
+                skipped = len(next(s for s in workbook.sheets if s.name == upload.sheet).frame) - upload.rows
+                if skipped:
+                    notices.append(f"工作表「{upload.sheet}」有 {skipped} 行与已保存的记录完全相同，未重复保存")
+    return stored, notices
+
+
+def history(db_path: Path | str) -> pd.DataFrame:
+    with connect(db_path) as con:
+        return sql.frame(con, "upload_history")
+
+
+def events(db_path: Path | str) -> pd.DataFrame:
+    with connect(db_path) as con:
+        return sql.frame(con, "upload_events")
+
+
+def _upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[object, ...]:
+    found = sql.rows(con, "upload_by_id", {"upload_id": upload_id})
+    if not found:
+        raise UploadNotFound(f"没有编号为 {upload_id} 的上传记录；请用 history 查看上传编号")
+    return found[0]
+
+
+def restore(db_path: Path | str, upload_id: int, actor: str | None = None) -> int | None:
+    """Make an earlier upload active again; returns the upload it replaces, if any."""
+    with transaction(db_path) as con:
+        _id, kind, region, month, state, _sheet, _rows, _file = _upload(con, upload_id)
+        if state == "active":
+            raise CannotRestore(f"上传 #{upload_id} 已是生效版本，无需恢复")
+        replaced = None
+        if kind in REPLACING_KINDS:
+            for (other,) in sql.rows(con, "active_upload", {"kind": kind, "region": region, "month": month}):
+                sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": other})
+                _event(con, other, "superseded", actor, f"由上传 #{upload_id} 恢复替换")
+                replaced = int(other)
+        sql.execute(con, "set_upload_state", {"state": "active", "upload_id": upload_id})
+        _event(con, upload_id, "restored", actor, f"替换了上传 #{replaced}" if replaced else None)
+        return replaced
+
+
+def withdraw(db_path: Path | str, upload_id: int, actor: str | None = None) -> None:
+    """Withdraw a whole upload: its rows stay stored but no longer count."""
+    with transaction(db_path) as con:
+        state = _upload(con, upload_id)[4]
+        if state == "withdrawn":
+            raise CannotRestore(f"上传 #{upload_id} 已经撤回")
+        sql.execute(con, "set_upload_state", {"state": "withdrawn", "upload_id": upload_id})
+        _event(con, upload_id, "withdrawn", actor)
