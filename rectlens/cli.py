@@ -27,7 +27,7 @@ def _month(text: str) -> object:
 def _progress(total: int, description: str):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit="个", file=sys.stderr, disable=not sys.stderr.isatty() and total < 2)
+    return tqdm(total=total, desc=description, unit="个", file=sys.stderr, disable=None)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -172,3 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader (e.g. `head`) closed the pipe early: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK

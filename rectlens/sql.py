@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -23,22 +24,28 @@ def text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@cache
+def parameters(name: str) -> frozenset[str]:
+    """The `$name` parameters a query uses (DuckDB refuses extra ones)."""
+    return frozenset(_PARAMETER.findall(text(name)))
+
+
+def bind(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    wanted = parameters(name)
+    return {key: value for key, value in (params or {}).items() if key in wanted}
+
+
 def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-    return con.execute(text(name), params or {})
+    return con.execute(text(name), bind(name, params))
 
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run a named query on its own cursor and return the whole result."""
-    cursor = con.cursor()
-    try:
-        return cursor.execute(text(name), params or {}).df()
-    finally:
-        cursor.close()
+    """Run a named query and fetch the whole result (connections are never shared)."""
+    return con.execute(text(name), bind(name, params)).df()
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    cursor = con.cursor()
-    try:
-        return cursor.execute(text(name), params or {}).fetchall()
-    finally:
-        cursor.close()
+    return con.execute(text(name), bind(name, params)).fetchall()

@@ -1,0 +1,24 @@
+-- Statistical helpers used by every metric query: defined once, here.
+-- 95% Wilson score interval for passed out of checked (z = 1.959963984540054).
+CREATE OR REPLACE TEMP MACRO wilson_low(passed, checked) AS
+    CASE WHEN checked > 0 THEN greatest(0.0,
+        (passed / checked + 3.841458820694124 / (2 * checked)
+         - 1.959963984540054 * sqrt((passed / checked) * (1 - passed / checked) / checked
+                                    + 3.841458820694124 / (4 * checked * checked)))
+        / (1 + 3.841458820694124 / checked)) END;
+
+CREATE OR REPLACE TEMP MACRO wilson_high(passed, checked) AS
+    CASE WHEN checked > 0 THEN least(1.0,
+        (passed / checked + 3.841458820694124 / (2 * checked)
+         + 1.959963984540054 * sqrt((passed / checked) * (1 - passed / checked) / checked
+                                    + 3.841458820694124 / (4 * checked * checked)))
+        / (1 + 3.841458820694124 / checked)) END;
+
+-- A ratio that is empty (not zero) when its denominator is zero.
+CREATE OR REPLACE TEMP MACRO ratio(part, whole) AS
+    CASE WHEN whole > 0 THEN part / whole END;
+
+-- Threshold comparisons are inclusive as written; rounding keeps 0.7 - 0.4
+-- from falling a hair short of 0.30.
+CREATE OR REPLACE TEMP MACRO at_least(value, threshold) AS round(value, 9) >= threshold;
+CREATE OR REPLACE TEMP MACRO below(value, threshold) AS round(value, 9) < threshold;

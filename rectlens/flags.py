@@ -1,0 +1,182 @@
+"""Paper-rectification warnings (预警): one named query per code, one reason template each.
+
+Thresholds come from the settings file (`config.thresholds()`); each query
+returns the unit, project, month, severity and the numbers behind its
+reason sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from rectlens import config, sql
+from rectlens.metrics import analysis, previous_month
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+FLAG_COLUMNS = ("code", "severity", "region", "project", "month", "reason")
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def _gap(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return (
+        f"已完成 {f['completed']} 项，抽查 {f['checked']} 项仅 {f['passed']} 项通过，通过率 {pct(f['pass_rate'])}，"
+        f"95% 置信上限 {f['pass_high']:.2f} 低于 {t['gap_pass_high']:.2f}"
+    )
+
+
+def _jump(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return (
+        f"报告完成率由上月 {pct(f['previous'])} 升至 {pct(f['current'])}，一个月上升 {f['rise'] * 100:.1f} 个百分点"
+        f"（阈值 {t['jump_rise'] * 100:.0f} 个百分点）"
+    )
+
+
+def _mismatch(f: dict[str, Any], t: dict[str, Any]) -> str:
+    parts = []
+    if f["differs_from_ledger"]:
+        parts.append(
+            f"汇总表填报问题 {f['total']} 项、已完成 {f['completed']} 项，"
+            f"台账实际为 {f['ledger_total']} 项、已完成 {f['ledger_completed']} 项"
+        )
+    if f["rate_differs"]:
+        parts.append(f"填报完成率 {pct(f['stated_rate'])}，按其数字计算应为 {pct(f['counted_rate'])}")
+    return "；".join(parts)
+
+
+def _mismatch_total(f: dict[str, Any], t: dict[str, Any]) -> str:
+    parts = []
+    if f["stated_total"] is not None and f["stated_total"] != f["rows_total"]:
+        parts.append(f"合计行问题总数 {f['stated_total']}，各行相加为 {f['rows_total']}")
+    if f["stated_completed"] is not None and f["stated_completed"] != f["rows_completed"]:
+        parts.append(f"合计行已完成 {f['stated_completed']}，各行相加为 {f['rows_completed']}")
+    if (
+        f["stated_rate"] is not None
+        and f["rows_rate"] is not None
+        and abs(f["stated_rate"] - f["rows_rate"]) > t["mismatch_rate_tolerance"]
+    ):
+        parts.append(f"合计行完成率 {pct(f['stated_rate'])}，按各行合计应为 {pct(f['rows_rate'])}")
+    return "汇总表合计行与各行不符：" + "；".join(parts)
+
+
+def _no_evidence(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"已完成 {f['done']} 项中有 {f['without']} 项（{pct(f['share'])}）没有佐证材料"
+
+
+def _shrink(f: dict[str, Any], t: dict[str, Any]) -> str:
+    examples = str(f["examples"]).split("、")
+    shown = "、".join(examples[:5]) + ("等" if len(examples) > 5 else "")
+    return f"上月台账中的 {f['missing']} 个问题在本月台账中消失（{shown}）"
+
+
+def _date(f: dict[str, Any], t: dict[str, Any]) -> str:
+    parts = []
+    if f["after_month"]:
+        parts.append(f"{f['after_month']} 项完成日期晚于报送月份月底")
+    if f["before_found"]:
+        parts.append(f"{f['before_found']} 项完成日期早于发现日期")
+    return "、".join(parts) + f"（{f['examples']}）"
+
+
+def _rush(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"本月销号 {f['completed_in_month']} 项，其中 {f['last_days']} 项（{pct(f['share'])}）集中在月末最后 {f['days']} 天"
+
+
+def _stale(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"本月台账与上月完全相同（{f['items']} 个问题的编号、状态和完成日期均未变化），仍有 {f['open_items']} 项未完成"
+
+
+def _missing(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"本月未报送问题台账（已有 {f['sent_units']} 个地区报送）"
+
+
+def _relapse(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"{f['items']} 个问题最近一次核查结论为问题反弹（{f['examples']}）"
+
+
+def _low_satisfaction(f: dict[str, Any], t: dict[str, Any]) -> str:
+    sample = f"，样本 {f['sample_size']} 人" if f["sample_size"] is not None else ""
+    return f"报告完成率 {pct(f['reported_rate'])}，群众满意度仅 {pct(f['satisfaction'])}{sample}"
+
+
+def _overdue(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return f"{f['overdue']} 个问题已过整改时限仍未完成，占台账 {f['ledger_total']} 项的 {pct(f['share'])}"
+
+
+def _slow(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return (
+        f"报告完成率 {pct(f['reported_rate'])}，低于序时进度 {pct(f['schedule_rate'])}"
+        f"（{f['due']}/{f['ledger_total']} 项已到期）超过 {t['slow_margin'] * 100:.0f} 个百分点"
+    )
+
+
+@dataclass(frozen=True)
+class FlagKind:
+    code: str
+    name: str
+    query: str
+    reason: Callable[[dict[str, Any], dict[str, Any]], str]
+
+
+FLAG_KINDS: tuple[FlagKind, ...] = (
+    FlagKind("GAP", "纸面整改风险", "flag_gap", _gap),
+    FlagKind("JUMP", "突击整改", "flag_jump", _jump),
+    FlagKind("MISMATCH", "数字不一致", "flag_mismatch", _mismatch),
+    FlagKind("MISMATCH", "数字不一致", "flag_mismatch_total", _mismatch_total),
+    FlagKind("NO_EVIDENCE", "佐证缺失", "flag_no_evidence", _no_evidence),
+    FlagKind("SHRINK", "清单缩水", "flag_shrink", _shrink),
+    FlagKind("DATE", "日期异常", "flag_date", _date),
+    FlagKind("RUSH", "集中销号", "flag_rush", _rush),
+    FlagKind("STALE", "数据未更新", "flag_stale", _stale),
+    FlagKind("MISSING", "未报送", "flag_missing", _missing),
+    FlagKind("RELAPSE", "问题反弹", "flag_relapse", _relapse),
+    FlagKind("LOW_SATISFACTION", "群众评价偏低", "flag_low_satisfaction", _low_satisfaction),
+    FlagKind("OVERDUE", "逾期未完成", "flag_overdue", _overdue),
+    FlagKind("SLOW", "进度滞后", "flag_slow", _slow),
+)
+FLAG_NAMES: dict[str, str] = {kind.code: kind.name for kind in FLAG_KINDS}
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
+    """All warnings of `month` on an analysis connection covering the previous month too."""
+    thresholds = config.thresholds()
+    params = {"month": month, "prev_month": previous_month(month), **thresholds}
+    found: list[dict[str, Any]] = []
+    for kind in FLAG_KINDS:
+        for record in sql.frame(con, kind.query, params).to_dict("records"):
+            facts = record["facts"]
+            found.append(
+                {
+                    "code": kind.code,
+                    "name": kind.name,
+                    "severity": record["severity"],
+                    "region": record["region"],
+                    "project": record["project"] if isinstance(record["project"], str) else None,
+                    "month": pd.Timestamp(record["month"]).date(),
+                    "reason": kind.reason(facts, thresholds),
+                    "facts": facts,
+                }
+            )
+    table = pd.DataFrame(found, columns=[*FLAG_COLUMNS, "name", "facts"])
+    if table.empty:
+        return table
+    # At most one warning per (code, unit, project, month).
+    table = table.drop_duplicates(subset=["code", "region", "project", "month"])
+    table["severity_rank"] = table["severity"].map(SEVERITY_ORDER)
+    table = table.sort_values(["severity_rank", "code", "region", "project"], na_position="first")
+    return table.drop(columns="severity_rank").reset_index(drop=True)
+
+
+def flags(db_path: Path | str, month: dt.date) -> pd.DataFrame:
+    with analysis(db_path, previous_month(month), month) as con:
+        return evaluate(con, month)
