@@ -44,9 +44,10 @@ class IngestOutcome:
 
 
 def region_master(con: duckdb.DuckDBPyConnection) -> RegionMaster:
-    table = sql.frame(con, "regions_all")
-    zones = dict(zip(table["region"], table["zone"], strict=True))
-    counties = {row.region: list(row.counties) if row.counties is not None else [] for row in table.itertuples()}
+    # Plain rows: a unit without counties has a NULL list, which pandas turns into NA.
+    table = sql.rows(con, "regions_all")
+    zones = {str(region): str(zone) for region, zone, _order, _counties in table}
+    counties = {str(region): list(found or []) for region, _zone, _order, found in table}
     return RegionMaster(zones, counties)
 
 
