@@ -104,10 +104,13 @@ def find_header(grid: Grid, layout: SheetLayout) -> Header | None:
     for index in range(min(HEADER_SCAN_ROWS, len(rows))):
         candidates = [(index, index, rows[index])]
         if index + 1 < len(rows):
-            # Two-row headers: a group label above, the column names below.
+            # Two-row headers: a group label above, the column names below. Only
+            # when the upper row adds a column: a title row above a one-row header
+            # is not part of the header (its month must stay visible as a title).
             below = rows[index + 1]
             merged = [b if not is_blank(b) else a for a, b in zip(rows[index], below, strict=False)]
-            candidates.append((index, index + 1, merged))
+            if len(_map_cells(merged, lookup)[0]) > len(_map_cells(below, lookup)[0]):
+                candidates.append((index, index + 1, merged))
         for first, last, cells in candidates:
             fields, extras = _map_cells(cells, lookup)
             missing = [c for c in layout.required if c.field not in fields]
