@@ -1,0 +1,172 @@
+"""Shared fixtures: throw-away databases, settings overrides, a CLI runner and a database dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `pytest` run from elsewhere than the project root
+    sys.path.insert(0, str(ROOT))
+
+from workbooks import regions_xlsx  # noqa: E402
+
+from rectlens.ingest import service  # noqa: E402
+
+
+def dump_database(path: Path | str) -> dict[str, Any]:
+    """Every table's rows (sorted) and every sequence's state: equal dumps mean an unchanged database."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
+        dump: dict[str, Any] = {}
+        for table in tables:
+            rows = con.execute(f'SELECT * FROM "{table}"').fetchall()
+            dump[table] = sorted(rows, key=repr)
+        dump["__sequences__"] = con.execute("SELECT sequence_name, last_value FROM duckdb_sequences() ORDER BY sequence_name").fetchall()
+        return dump
+    finally:
+        con.close()
+
+
+def table(path: Path | str, query: str) -> list[tuple[Any, ...]]:
+    """Rows of a read-only query against the database file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read the developer's data/settings.toml; each test gets its own (absent) override path."""
+    monkeypatch.setenv("RECTLENS_SETTINGS", str(tmp_path / "no-settings.toml"))
+    monkeypatch.delenv("RECTLENS_DB", raising=False)
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """Write a settings override and point RECTLENS_SETTINGS at it (a fresh path: config caches by path)."""
+    counter = iter(range(1_000_000))
+
+    def write(text: str) -> Path:
+        path = tmp_path / f"settings-{next(counter)}.toml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("RECTLENS_SETTINGS", str(path))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """An empty database path (created on first use)."""
+    return tmp_path / "rectlens.duckdb"
+
+
+@pytest.fixture(scope="session")
+def _regions_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "regions.duckdb"
+    count, problems, _notices = service.replace_region_master(path, regions_xlsx(), "地区表.xlsx")
+    assert not problems and count == 3
+    con = duckdb.connect(str(path))
+    con.execute("CHECKPOINT")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def regions_db(db: Path, _regions_template: Path) -> Path:
+    """A database with the test region master (江城市, 山阳市 with counties; 白河 without)."""
+    shutil.copyfile(_regions_template, db)
+    return db
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., CliResult]]:
+    """Run `python -m rectlens ...` in a subprocess (the real entry point)."""
+
+    def run(*args: str | Path, timeout: float = 60) -> CliResult:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+        done = subprocess.run(
+            [sys.executable, "-m", "rectlens", *map(str, args)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+        )
+        return CliResult(done.returncode, done.stdout, done.stderr)
+
+    yield run
+
+
+@pytest.fixture
+def cli_main(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run the CLI's `main` in-process (fast), capturing its output."""
+    from rectlens.cli import main
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(name="dump_database")
+def _dump_database() -> Callable[[Path | str], dict[str, Any]]:
+    return dump_database
+
+
+@pytest.fixture
+def query(regions_db: Path) -> Callable[[str], list[tuple[Any, ...]]]:
+    """Rows of a query against the test database (with region master)."""
+    return lambda text: table(regions_db, text)
+
+
+@pytest.fixture
+def store(regions_db: Path) -> Callable[..., service.IngestOutcome]:
+    """Ingest bytes into the test database and insist that they were stored."""
+
+    def run(data: bytes, name: str = "江城市整改台账.xlsx", month: dt.date | None = None) -> service.IngestOutcome:
+        outcome = service.ingest_bytes(regions_db, data, name, month=month)
+        assert outcome.status == service.STORED, "\n".join(p.text() for p in outcome.problems)
+        return outcome
+
+    return run
+
+
+@pytest.fixture
+def refuse(regions_db: Path) -> Callable[..., service.IngestOutcome]:
+    """Ingest bytes that must be refused; the database must be left exactly as it was."""
+
+    def run(data: bytes, name: str = "江城市整改台账.xlsx", month: dt.date | None = None) -> service.IngestOutcome:
+        before = dump_database(regions_db)
+        outcome = service.ingest_bytes(regions_db, data, name, month=month)
+        assert outcome.status == service.INVALID, outcome.message
+        assert outcome.problems
+        assert dump_database(regions_db) == before
+        return outcome
+
+    return run
