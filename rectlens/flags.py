@@ -180,3 +180,35 @@ def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
 def flags(db_path: Path | str, month: dt.date) -> pd.DataFrame:
     with analysis(db_path, previous_month(month), month) as con:
         return evaluate(con, month)
+
+
+EVIDENCE_QUERIES: dict[str, tuple[str, ...]] = {
+    "GAP": ("flag_rows_checks",),
+    "RELAPSE": ("flag_rows_checks",),
+    "JUMP": ("flag_rows_summary", "flag_rows_items"),
+    "MISMATCH": ("flag_rows_summary", "flag_rows_items"),
+    "LOW_SATISFACTION": ("flag_rows_summary",),
+    "NO_EVIDENCE": ("flag_rows_items",),
+    "DATE": ("flag_rows_items",),
+    "RUSH": ("flag_rows_items",),
+    "STALE": ("flag_rows_items",),
+    "OVERDUE": ("flag_rows_items",),
+    "SLOW": ("flag_rows_items",),
+    "SHRINK": ("flag_rows_items",),
+    "MISSING": (),
+}
+EVIDENCE_LABELS = {"flag_rows_checks": "核查记录", "flag_rows_summary": "汇总表与评议", "flag_rows_items": "台账问题"}
+
+
+def rows_behind(db_path: Path | str, code: str, region: str, project: str | None, month: dt.date) -> dict[str, pd.DataFrame]:
+    """The stored rows a warning rests on, each with its file, sheet and Excel row."""
+    params = {
+        "code": code,
+        "region": region,
+        "project": project,
+        "month": month,
+        "prev_month": previous_month(month),
+        **config.thresholds(),
+    }
+    with analysis(db_path, month, month) as con:
+        return {EVIDENCE_LABELS[name]: sql.frame(con, name, params) for name in EVIDENCE_QUERIES[code]}
