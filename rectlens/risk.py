@@ -29,7 +29,9 @@ def unit_scores(flags: pd.DataFrame) -> pd.DataFrame:
         low=("severity", lambda s: int((s == "low").sum())),
         warnings=("code", "count"),
     )
-    grouped = grouped.sort_values(["score", "high", "medium"], ascending=False).reset_index()
+    grouped = grouped.reset_index().sort_values(
+        ["score", "high", "medium", "region"], ascending=[False, False, False, True], ignore_index=True
+    )
     grouped["rank"] = grouped["score"].rank(ascending=False, method="min").astype(int)
     return grouped[columns]
 

@@ -98,13 +98,13 @@ def beta_prior(passed: pd.Series, checked: pd.Series) -> BetaPrior | None:
     mean = min(max(mean, 1e-6), 1 - 1e-6)
     rates = y / n
     if len(n) < 2:
-        strength = 1e6
+        strength = 1e12
     else:
         observed = float(np.sum(n * (rates - mean) ** 2) / n.sum())
         sampling = mean * (1 - mean) * float(np.mean(1 / n))
         between = observed - sampling
         # No variation beyond sampling noise: pool fully (a very strong prior).
-        strength = 1e6 if between <= 0 else max(mean * (1 - mean) / between - 1, 1e-3)
+        strength = 1e12 if between <= 0 else max(mean * (1 - mean) / between - 1, 1e-3)
     return BetaPrior(mean * strength, (1 - mean) * strength)
 
 
@@ -125,5 +125,6 @@ def compare_units(table: pd.DataFrame) -> tuple[pd.DataFrame, Funnel | None]:
     result["funnel_position"] = [
         funnel_position(int(p), int(c), model) if model else "no_checks" for p, c in zip(result["passed"], result["checked"], strict=True)
     ]
-    result["shrunk_rank"] = result["shrunk_pass_rate"].rank(ascending=False, method="min")
+    # rounded so that fully pooled (equal) estimates tie instead of ranking by float noise
+    result["shrunk_rank"] = result["shrunk_pass_rate"].round(9).rank(ascending=False, method="min")
     return result, model
