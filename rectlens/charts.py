@@ -1,0 +1,336 @@
+"""Every chart of the product, in one visual language.
+
+One plotly template (CJK font stack, Chinese number formats) and one
+colour per meaning, from the Okabe-Ito palette, which stays distinguishable
+with colour-vision deficiencies. Meaning is never carried by red versus
+green alone: severity also has a marker shape and a label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from rectlens import domain
+from rectlens.stats import Funnel
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+# One colour per meaning (Okabe-Ito).
+REPORTED = "#0072B2"  # blue: what units report
+VERIFIED = "#E69F00"  # orange: what checks support
+GAP = "#D55E00"  # vermillion: the difference
+SCHEDULE = "#555555"  # grey: the schedule (序时进度)
+NEUTRAL = "#999999"
+SEVERITY_COLOURS = {"high": "#D55E00", "medium": "#E69F00", "low": "#56B4E9"}
+SEVERITY_SYMBOLS = {"high": "diamond", "medium": "triangle-up", "low": "circle"}
+SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+GAP_SCALE = [[0.0, "#FFF5EB"], [0.35, "#FDBE85"], [0.7, "#F16913"], [1.0, "#8C2D04"]]
+
+TEMPLATE_NAME = "rectlens"
+
+
+def _register_template() -> None:
+    template = go.layout.Template()
+    template.layout = go.Layout(
+        font={"family": FONT_FAMILY, "size": 15, "color": "#222222"},
+        title={"font": {"size": 20}, "x": 0.01, "xanchor": "left"},
+        colorway=[REPORTED, VERIFIED, "#009E73", "#CC79A7", "#56B4E9", GAP, "#F0E442", "#000000"],
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        xaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True},
+        yaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True},
+        margin={"l": 10, "r": 20, "t": 70, "b": 40},
+        separators=".,",
+    )
+    pio.templates[TEMPLATE_NAME] = template
+
+
+_register_template()
+
+
+def month_text(month: dt.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def short_project(name: str | None) -> str:
+    return domain.PROJECT_SHORT.get(name or "", name or "全部项目")
+
+
+def plot_config(file_name: str) -> dict[str, object]:
+    """Camera button: a PNG at twice the size, named in Chinese."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": file_name},
+    }
+
+
+def _base(title: str, height: int) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(template=TEMPLATE_NAME, title={"text": title}, height=height)
+    return figure
+
+
+def _percent_axis(figure: go.Figure, axis: str = "x", upper: float = 1.0) -> None:
+    settings = {"tickformat": ".0%", "range": [0, upper * 1.02], "title": None}
+    if axis == "x":
+        figure.update_xaxes(**settings)
+    else:
+        figure.update_yaxes(**settings)
+
+
+def dumbbell(units: pd.DataFrame, title: str) -> go.Figure:
+    """Reported versus verified completion per unit, sorted by gap (largest on top)."""
+    table = units.copy()
+    table["sort_gap"] = table["gap"].fillna(-1)
+    table = table.sort_values(["sort_gap", "region"], ascending=[True, False])
+    figure = _base(title, max(360, 34 * len(table) + 140))
+    checked = table[table["verified_rate"].notna()]
+    for row in checked.itertuples():
+        figure.add_shape(
+            type="line",
+            x0=row.verified_rate,
+            x1=row.reported_rate,
+            y0=row.region,
+            y1=row.region,
+            line={"color": GAP, "width": 3},
+            layer="below",
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=checked["verified_low"].tolist(),
+            y=checked["region"].tolist(),
+            mode="markers",
+            showlegend=False,
+            marker={"size": 0.1, "color": VERIFIED},
+            hoverinfo="skip",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (checked["verified_high"] - checked["verified_low"]).tolist(),
+                "color": VERIFIED,
+                "thickness": 1.5,
+                "width": 0,
+            },
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=table["reported_rate"],
+            y=table["region"],
+            mode="markers",
+            name="报告完成率",
+            marker={"size": 13, "color": REPORTED, "symbol": "circle"},
+            customdata=table[["total", "completed"]],
+            hovertemplate="%{y}<br>报告完成率 %{x:.1%}<br>已完成 %{customdata[1]} / %{customdata[0]} 项<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=checked["verified_rate"],
+            y=checked["region"],
+            mode="markers",
+            name="核实完成率（含95%区间）",
+            marker={"size": 13, "color": VERIFIED, "symbol": "diamond"},
+            customdata=checked[["passed", "checked", "verified_low", "verified_high"]],
+            hovertemplate=(
+                "%{y}<br>核实完成率 %{x:.1%}（%{customdata[2]:.1%}–%{customdata[3]:.1%}）"
+                "<br>抽查通过 %{customdata[0]} / %{customdata[1]} 项<extra></extra>"
+            ),
+        )
+    )
+    unchecked = table[table["verified_rate"].isna()]
+    if not unchecked.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=[0.0] * len(unchecked),
+                y=unchecked["region"],
+                mode="text",
+                text=["暂无抽查"] * len(unchecked),
+                textposition="middle right",
+                showlegend=False,
+                textfont={"color": NEUTRAL, "size": 13},
+                hoverinfo="skip",
+            )
+        )
+    _percent_axis(figure, "x")
+    figure.update_yaxes(title=None, type="category")
+    return figure
+
+
+def gap_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
+    """Gap (reported minus verified) per unit x project; blank where nothing was checked."""
+    cells = cells.assign(project_short=cells["project"].map(short_project))
+    grid = cells.pivot_table(index="region", columns="project_short", values="gap", aggfunc="first", dropna=False)
+    checked = cells.pivot_table(index="region", columns="project_short", values="checked", aggfunc="first", fill_value=0)
+    order = [domain.PROJECT_SHORT[p] for p in domain.PROJECTS if domain.PROJECT_SHORT[p] in grid.columns]
+    grid, checked = grid.reindex(columns=order), checked.reindex(columns=order, fill_value=0)
+    text = [[("无抽查" if pd.isna(value) else f"{value:.0%}") for value in row] for row in grid.to_numpy()]
+    figure = _base(title, max(340, 36 * len(grid) + 150))
+    figure.add_trace(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=list(grid.columns),
+            y=list(grid.index),
+            text=text,
+            texttemplate="%{text}",
+            customdata=checked.reindex(grid.index).to_numpy(),
+            colorscale=GAP_SCALE,
+            zmin=0,
+            zmax=max(0.3, float(grid.max().max() or 0)),
+            colorbar={"title": {"text": "差距"}, "tickformat": ".0%"},
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} · %{x}<br>报告与核实差距 %{z:.1%}<br>抽查 %{customdata} 项<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", title=None)
+    figure.update_xaxes(side="top", title=None)
+    return figure
+
+
+def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str) -> go.Figure:
+    """Pass rate against number checked, with 95% and 99.8% control limits."""
+    figure = _base(title, 520)
+    checked_units = units[units["checked"] > 0]
+    if model is not None and not checked_units.empty:
+        curve = model.curve(int(checked_units["checked"].max() * 1.1) + 1)
+        for low, high, name, dash in (("low_998", "high_998", "99.8% 控制限", "dot"), ("low_95", "high_95", "95% 控制限", "dash")):
+            for column, show in ((low, True), (high, False)):
+                figure.add_trace(
+                    go.Scatter(
+                        x=curve["checked"],
+                        y=curve[column],
+                        mode="lines",
+                        name=name,
+                        showlegend=show,
+                        legendgroup=name,
+                        line={"color": SCHEDULE, "dash": dash, "width": 1.5},
+                        hoverinfo="skip",
+                    )
+                )
+        figure.add_hline(
+            y=model.target, line={"color": NEUTRAL, "width": 1}, annotation_text=f"全省 {model.target:.1%}", annotation_position="top right"
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=checked_units["checked"],
+            y=checked_units["pass_rate"],
+            mode="markers+text",
+            name="各地区",
+            text=checked_units["region"],
+            textposition="top center",
+            textfont={"size": 12},
+            marker={"size": 11, "color": VERIFIED, "line": {"color": "#333333", "width": 1}},
+            customdata=checked_units[["passed", "pass_low", "pass_high"]],
+            hovertemplate=(
+                "%{text}<br>抽查 %{x} 项，通过 %{customdata[0]} 项<br>通过率 %{y:.1%}"
+                "（95%区间 %{customdata[1]:.1%}–%{customdata[2]:.1%}）<extra></extra>"
+            ),
+        )
+    )
+    figure.update_xaxes(title={"text": "抽查数（项）"}, rangemode="tozero")
+    figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
+    return figure
+
+
+def trend_chart(series: pd.DataFrame, markers: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly reported, verified and schedule rates; JUMP/RUSH markers on the reported line."""
+    series = series.sort_values("month")
+    months = [month_text(m) for m in series["month"]]
+    figure = _base(title, 460)
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=series["schedule_rate"],
+            name="序时进度",
+            mode="lines",
+            line={"color": SCHEDULE, "dash": "dash", "width": 2},
+            hovertemplate="%{x} 序时进度 %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=series["reported_rate"],
+            name="报告完成率",
+            mode="lines+markers",
+            line={"color": REPORTED, "width": 3},
+            marker={"symbol": "circle", "size": 8},
+            hovertemplate="%{x} 报告完成率 %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=series["verified_rate"],
+            name="核实完成率",
+            mode="lines+markers",
+            line={"color": VERIFIED, "width": 3},
+            marker={"symbol": "diamond", "size": 9},
+            connectgaps=False,
+            hovertemplate="%{x} 核实完成率 %{y:.1%}<extra></extra>",
+        )
+    )
+    if not markers.empty:
+        lookup = dict(zip(series["month"], series["reported_rate"], strict=False))
+        for code, label, symbol in (("JUMP", "突击整改", "star"), ("RUSH", "集中销号", "x")):
+            chosen = markers[markers["code"] == code]
+            if chosen.empty:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=[month_text(m) for m in chosen["month"]],
+                    y=[lookup.get(m) for m in chosen["month"]],
+                    mode="markers",
+                    name=label,
+                    text=chosen["reason"],
+                    marker={"symbol": symbol, "size": 18, "color": GAP, "line": {"color": "#222222", "width": 1}},
+                    hovertemplate="%{x} " + label + "<br>%{text}<extra></extra>",
+                )
+            )
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.05], title=None)
+    figure.update_xaxes(title=None, type="category")
+    return figure
+
+
+def ranking_bars(units: pd.DataFrame, value: str, title: str, label: str) -> go.Figure:
+    """Horizontal bars of a rate per unit (best on top), with the Wilson interval when given."""
+    table = units.sort_values(value, ascending=True, na_position="first")
+    figure = _base(title, max(340, 30 * len(table) + 140))
+    error = None
+    if {"pass_low", "pass_high"} <= set(table.columns) and value == "pass_rate":
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": (table["pass_high"] - table["pass_rate"]).tolist(),
+            "arrayminus": (table["pass_rate"] - table["pass_low"]).tolist(),
+            "color": "#333333",
+            "thickness": 1.2,
+        }
+    figure.add_trace(
+        go.Bar(
+            x=table[value],
+            y=table["region"],
+            orientation="h",
+            marker={"color": VERIFIED},
+            name=label,
+            error_x=error,
+            texttemplate="%{x:.1%}",
+            textposition="inside",
+            hovertemplate="%{y} " + label + " %{x:.1%}<extra></extra>",
+        )
+    )
+    _percent_axis(figure, "x")
+    figure.update_yaxes(title=None, type="category")
+    return figure
+
+
+def severity_badge(severity: str) -> str:
+    return {"high": "▲ 高", "medium": "● 中", "low": "○ 低"}.get(severity, severity)
