@@ -31,6 +31,7 @@ PLACEHOLDERS = {"/", "-", "—", "--", "——", "无", "暂无", "n/a", "na", "
 _PARENS = re.compile(r"\([^)]*\)")
 _MARKERS = re.compile(r"[*★☆:]")
 _TOTAL = re.compile(r"^(全[省市县区州]?|本[市县区])?(合计|总计|小计|累计)")
+_LABEL = re.compile(r"[:：]")
 _FOOTER = re.compile(
     r"^(注|说明|备注)\s*\d*\s*[:：]|^(填报人|填表人|审核人|联系人|制表人|负责人|分管领导|联系电话|填报单位|填报日期|单位负责人)"
 )
@@ -182,7 +183,11 @@ class _SheetReader:
         filled = [cell for cell in row if not is_blank(cell)]
         if not filled or not isinstance(filled[0], str):
             return False
-        return len({values.display(c) for c in filled}) <= 2 and bool(_FOOTER.match(squash(filled[0])))
+        if not _FOOTER.match(squash(filled[0])):
+            return False
+        # a merged footnote repeats one text; a signature line is all "label：value" cells
+        labelled = all(isinstance(c, str) and (_FOOTER.match(squash(c)) or _LABEL.search(c)) for c in filled)
+        return len({values.display(c) for c in filled}) <= 2 or labelled
 
     def data_rows(self) -> list[int]:
         rows = self.grid.rows
