@@ -98,18 +98,39 @@ def iter_sheets(book: calamine.CalamineWorkbook) -> Iterator[str]:
             yield meta.name
 
 
+def _blank_row(row: list[Cell]) -> bool:
+    if row.count("") == len(row):  # the common case, checked at C speed
+        return True
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
 def read_grid(book: calamine.CalamineWorkbook, name: str, limits: Limits) -> Grid:
-    """All cells of a sheet with merged ranges filled from their top-left cell."""
+    """All cells of a sheet with merged ranges filled from their top-left cell.
+
+    Rows below the last one with content are dropped while reading: a stray
+    empty-string cell far below the table (Excel and WPS write them for
+    formatted or cleared cells) makes calamine report a million rows, which
+    are not data and must neither be refused nor copied into Python lists.
+    """
     sheet = book.get_sheet_by_name(name)
-    end = sheet.end
-    if end is None:
+    if sheet.end is None:
         return Grid(name, [])
-    if end[0] + 1 > limits.max_rows:
-        raise SheetTooLarge(f"工作表有 {end[0] + 1} 行，超过上限 {limits.max_rows} 行；请删除表格下方多余的空行或格式后重新上传")
-    rows = sheet.to_python(skip_empty_area=False)
-    # Trailing rows that hold only empty strings (formatting) are not data.
-    while rows and all(cell == "" or cell is None for cell in rows[-1]):
-        rows.pop()
+    # iter_rows starts at row 0 but at the first used column: pad back to column A.
+    pad: list[Cell] = [""] * (sheet.start[1] if sheet.start else 0)
+    rows: list[list[Cell]] = []
+    pending_blank = 0
+    for row in sheet.iter_rows():
+        if _blank_row(row):
+            pending_blank += 1
+            continue
+        if len(rows) + pending_blank + 1 > limits.max_rows:
+            raise SheetTooLarge(
+                f"工作表的内容超过 {limits.max_rows} 行上限（第 {len(rows) + pending_blank + 1} 行仍有内容）；"
+                "请删除多余的行，或把数据拆分到几个文件后重新上传"
+            )
+        rows.extend([] for _ in range(pending_blank))
+        pending_blank = 0
+        rows.append(pad + row if pad else row)
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
         if top >= len(rows) or left >= len(rows[top]):
             continue
