@@ -150,11 +150,14 @@ class _SheetReader:
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self.total_row: dict[str, object] | None = None
+        self.bad_cells: set[tuple[int, str]] = set()  # (row index, field) already reported
 
     # -- reporting ---------------------------------------------------------
 
     def error(self, row_index: int | None, column: Column | None, raw: Cell, expected: str) -> None:
         col_index = self.header.fields.get(column.field) if column else None
+        if row_index is not None and column is not None:
+            self.bad_cells.add((row_index, column.field))
         self.problems.append(
             Problem(
                 sheet=self.grid.name,
@@ -392,7 +395,12 @@ def check_ledger(reader: _SheetReader, frame: pd.DataFrame) -> None:
     done_col, status_col, id_col = layout.column("completed_date"), layout.column("status"), layout.column("item_id")
     seen: dict[tuple[object, object, object], int] = {}
     for record in frame.itertuples(index=False):
-        if record.status == domain.STATUS_DONE and record.completed_date is None and "completed_date" in reader.header.fields:
+        if (
+            record.status == domain.STATUS_DONE
+            and record.completed_date is None
+            and "completed_date" in reader.header.fields
+            and (record.row_index, "completed_date") not in reader.bad_cells  # a malformed date is reported once
+        ):
             reader.error(record.row_index, done_col, "", "整改状态为“已完成”时必须填写完成日期")
         elif record.status == domain.STATUS_DONE and "completed_date" not in reader.header.fields:
             reader.error(record.row_index, status_col, record.status, "“已完成”的问题需要“完成日期”列，但表中没有这一列")
