@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `pytest` run from elsewhere than the project root
     sys.path.insert(0, str(ROOT))
 
-from workbooks import regions_xlsx  # noqa: E402
+from workbooks import ledger_row, ledger_sheet, regions_xlsx, xlsx  # noqa: E402
 
 from rectlens.ingest import service  # noqa: E402
+from rectlens.ingest.problems import Problem  # noqa: E402
 
 
 def dump_database(path: Path | str) -> dict[str, Any]:
@@ -93,6 +94,34 @@ def regions_db(db: Path, _regions_template: Path) -> Path:
     return db
 
 
+BASELINE_NAME = "江城市2026年10月台账.xlsx"
+
+
+def baseline_ledger() -> bytes:
+    """The valid October ledger of 江城市 that `baseline_db` holds."""
+    rows = [ledger_row("JC-001"), ledger_row("JC-002", status="推进中"), ledger_row("JC-003", status="未启动")]
+    return xlsx(ledger_sheet(rows))
+
+
+@pytest.fixture(scope="session")
+def _baseline_template(_regions_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("baseline") / "baseline.duckdb"
+    shutil.copyfile(_regions_template, path)
+    outcome = service.ingest_bytes(path, baseline_ledger(), BASELINE_NAME)
+    assert outcome.status == service.STORED
+    con = duckdb.connect(str(path))
+    con.execute("CHECKPOINT")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def baseline_db(regions_db: Path, _baseline_template: Path) -> Path:
+    """`regions_db` already holding a valid upload (江城市's October ledger, upload #1)."""
+    shutil.copyfile(_baseline_template, regions_db)
+    return regions_db
+
+
 @dataclass
 class CliResult:
     code: int
@@ -157,16 +186,44 @@ def store(regions_db: Path) -> Callable[..., service.IngestOutcome]:
     return run
 
 
-@pytest.fixture
-def refuse(regions_db: Path) -> Callable[..., service.IngestOutcome]:
-    """Ingest bytes that must be refused; the database must be left exactly as it was."""
+@dataclass
+class Refusal:
+    problems: list[Problem]
+    stderr: str
 
-    def run(data: bytes, name: str = "江城市整改台账.xlsx", month: dt.date | None = None) -> service.IngestOutcome:
+    def at(self, row: int | None, column: str) -> Problem:
+        found = [p for p in self.problems if p.row == row and p.column == column]
+        assert len(found) == 1, f"expected one problem at row {row} column {column}: {[p.text() for p in self.problems]}"
+        return found[0]
+
+
+@pytest.fixture
+def rejected(baseline_db: Path, tmp_path: Path, cli_main: Callable[..., CliResult]) -> Callable[..., Refusal]:
+    """Feed bytes that must be refused to the command line (exit 2) and to the library.
+
+    The database already holds a valid upload, so a refused file that wrongly
+    replaced or added anything would change the full dump compared before and after.
+    """
+    regions_db = baseline_db
+
+    def run(data: bytes, name: str = "江城市整改台账.xlsx", month: str | None = None) -> Refusal:
+        path = tmp_path / name
+        path.write_bytes(data)
         before = dump_database(regions_db)
-        outcome = service.ingest_bytes(regions_db, data, name, month=month)
-        assert outcome.status == service.INVALID, outcome.message
-        assert outcome.problems
+        result = cli_main("ingest", path, "--db", regions_db, *(["--month", month] if month else []))
+        assert result.code == 2, result.err
+        assert "Traceback" not in result.err
+        assert "未保存任何数据" in result.err
         assert dump_database(regions_db) == before
-        return outcome
+        option = dt.date.fromisoformat(month + "-01") if month else None
+        outcome = service.ingest_bytes(regions_db, data, name, month=option)
+        assert outcome.status == service.INVALID
+        assert dump_database(regions_db) == before
+        # the command line prints every problem, fully located
+        for problem in outcome.problems:
+            assert problem.file == name
+            assert problem.text() in result.err
+        assert f"有 {len(outcome.problems)} 处错误" in result.err
+        return Refusal(outcome.problems, result.err)
 
     return run
