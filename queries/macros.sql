@@ -18,7 +18,9 @@ CREATE OR REPLACE TEMP MACRO wilson_high(passed, checked) AS
 CREATE OR REPLACE TEMP MACRO ratio(part, whole) AS
     CASE WHEN whole > 0 THEN part / whole END;
 
--- Threshold comparisons are inclusive as written; rounding keeps 0.7 - 0.4
--- from falling a hair short of 0.30.
-CREATE OR REPLACE TEMP MACRO at_least(value, threshold) AS round(value, 9) >= threshold;
-CREATE OR REPLACE TEMP MACRO below(value, threshold) AS round(value, 9) < threshold;
+-- Threshold comparisons are inclusive as written. Both sides are rounded: 0.7 - 0.4
+-- must not fall a hair short of 0.30, and a threshold that is itself computed
+-- (SLOW's schedule_rate - 0.10: 0.8 - 0.1 is 0.7000000000000001) must not sit a
+-- hair above a rate of 0.70.
+CREATE OR REPLACE TEMP MACRO at_least(value, threshold) AS round(value, 9) >= round(threshold, 9);
+CREATE OR REPLACE TEMP MACRO below(value, threshold) AS round(value, 9) < round(threshold, 9);
