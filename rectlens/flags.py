@@ -31,7 +31,7 @@ def pct(value: float | None) -> str:
 def _gap(f: dict[str, Any], t: dict[str, Any]) -> str:
     return (
         f"已完成 {f['completed']} 项，抽查 {f['checked']} 项仅 {f['passed']} 项通过，通过率 {pct(f['pass_rate'])}，"
-        f"95% 置信上限 {f['pass_high']:.2f} 低于 {t['gap_pass_high']:.2f}"
+        f"95% 置信上限 {pct(f['pass_high'])} 低于 {pct(t['gap_pass_high'])}"
     )
 
 
