@@ -1,7 +1,7 @@
 -- Problems of month $month's ledger snapshots, filtered; empty filters match everything.
 SELECT l.region, l.item_id, l.project, l.county, l.responsible_unit, l.source, l.description,
        l.root_cause, l.measures, l.found_date, l.deadline, l.status, l.completed_date, l.evidence,
-       l.deadline <= l.month_end AND l.status <> '已完成' AS overdue,
+       coalesce(l.deadline <= l.month_end AND l.status <> '已完成', false) AS overdue,
        l.file_name, l.sheet, l.excel_row, l.upload_id
 FROM stg_ledger AS l
 LEFT JOIN stg_units AS u ON u.region = l.region

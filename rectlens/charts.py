@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from rectlens import domain
-from rectlens.stats import Funnel
+from rectlens.stats import Z_95, Funnel
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
@@ -42,10 +42,11 @@ def _register_template() -> None:
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        # legend under the plot: a title and a legend never compete for the top line
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         xaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True},
         yaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#CCCCCC", "automargin": True},
-        margin={"l": 10, "r": 20, "t": 70, "b": 40},
+        margin={"l": 10, "r": 20, "t": 60, "b": 90},
         separators=".,",
     )
     pio.templates[TEMPLATE_NAME] = template
@@ -218,19 +219,29 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str) -> go.Fig
         figure.add_hline(
             y=model.target, line={"color": NEUTRAL, "width": 1}, annotation_text=f"全省 {model.target:.1%}", annotation_position="top right"
         )
+    # Name only the units outside the 95% limits: labelling every point makes an unreadable cluster.
+    if model is not None and not checked_units.empty:
+        low, high = model.limits(checked_units["checked"].to_numpy(), Z_95)
+        rates = checked_units["pass_rate"].to_numpy()
+        outside = list((rates < low) | (rates > high))
+    else:
+        outside = [False] * len(checked_units)
+    labels = [region if flag else "" for region, flag in zip(checked_units["region"], outside, strict=True)]
     figure.add_trace(
         go.Scatter(
             x=checked_units["checked"],
             y=checked_units["pass_rate"],
             mode="markers+text",
             name="各地区",
-            text=checked_units["region"],
-            textposition="top center",
-            textfont={"size": 12},
+            text=labels,
+            hovertext=checked_units["region"],
+            # alternate above/below so that two neighbouring outliers do not print over each other
+            textposition=["top left" if i % 2 == 0 else "bottom left" for i in range(len(checked_units))],
+            textfont={"size": 13},
             marker={"size": 11, "color": VERIFIED, "line": {"color": "#333333", "width": 1}},
             customdata=checked_units[["passed", "pass_low", "pass_high"]],
             hovertemplate=(
-                "%{text}<br>抽查 %{x} 项，通过 %{customdata[0]} 项<br>通过率 %{y:.1%}"
+                "%{hovertext}<br>抽查 %{x} 项，通过 %{customdata[0]} 项<br>通过率 %{y:.1%}"
                 "（95%区间 %{customdata[1]:.1%}–%{customdata[2]:.1%}）<extra></extra>"
             ),
         )

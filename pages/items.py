@@ -1,0 +1,112 @@
+"""问题台账: search the month's problems; one problem's history, checks and evidence."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rectlens import charts, domain, items
+from rectlens.ui import chrome, data, filters
+
+ITEM_COLUMNS = {
+    "region": "地区",
+    "item_id": "问题编号",
+    "project_short": "整治项目",
+    "county": "县区",
+    "description": "问题描述",
+    "status": "整改状态",
+    "deadline": "整改时限",
+    "completed_date": "完成日期",
+    "evidence": "佐证材料",
+    "overdue_label": "逾期",
+}
+
+chrome.page_header("问题台账")
+chosen = filters.filter_bar()
+if chosen is not None:
+    search_column, status_column = st.columns([3, 1])
+    text = search_column.text_input("搜索", placeholder="问题编号、问题描述、整改措施或责任单位", key="q", bind="query-params")
+    status = status_column.selectbox("整改状态", ["全部状态", *domain.STATUSES], key="status", bind="query-params")
+    found = data.load(
+        items.search,
+        chosen.month,
+        zone=chosen.zone,
+        region=chosen.region,
+        project=chosen.project,
+        status=None if status == "全部状态" else status,
+        text=text or None,
+    )
+    st.caption(f"{filters.scope_text(chosen)}：{len(found)} 个问题" + ("（最多显示 5000 个，请缩小范围）" if len(found) >= 5000 else ""))
+    if found.empty:
+        st.info("没有符合条件的问题。", icon=":material/info:")
+    else:
+        shown = found.assign(
+            project_short=found["project"].map(charts.short_project),
+            overdue_label=found["overdue"].map(lambda v: "逾期" if v else ""),
+        )[list(ITEM_COLUMNS)].rename(columns=ITEM_COLUMNS)
+        selection = st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="item_table",
+            column_config={"问题描述": st.column_config.TextColumn(width="large")},
+        )
+        rows = selection.selection.rows if selection else []
+        if rows:
+            item = found.iloc[rows[0]]
+            st.subheader(f"{item['region']} · {item['item_id']}", anchor=False)
+            st.markdown(f"**{charts.short_project(item['project'])}**　{item['description'] or ''}")
+            details, evidence = st.columns(2)
+            details.markdown(
+                f"- 责任单位：{item['responsible_unit'] or '—'}\n- 问题来源：{item['source'] or '—'}\n"
+                f"- 根源类别：{item['root_cause'] or '—'}\n- 整改措施：{item['measures'] or '—'}"
+            )
+            evidence.markdown(
+                f"- 佐证材料：{item['evidence'] or '无'}\n"
+                f"- 来源文件：{item['file_name']}（工作表「{item['sheet']}」第 {item['excel_row']} 行）"
+            )
+            st.markdown("**逐月状态**")
+            history = data.load(items.history, item["region"], item["item_id"])
+            st.dataframe(
+                history.rename(
+                    columns={
+                        "month": "月份",
+                        "status": "整改状态",
+                        "completed_date": "完成日期",
+                        "deadline": "整改时限",
+                        "evidence": "佐证材料",
+                        "measures": "整改措施",
+                        "file_name": "文件",
+                        "sheet": "工作表",
+                        "excel_row": "行号",
+                        "upload_id": "上传编号",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.markdown("**核查记录**")
+            checks = data.load(items.checks, item["region"], item["item_id"])
+            if checks.empty:
+                st.caption("该问题尚未被抽查。")
+            else:
+                st.dataframe(
+                    checks.rename(
+                        columns={
+                            "check_date": "核查日期",
+                            "method": "核查方式",
+                            "result": "核查结论",
+                            "verdict": "判定",
+                            "inspector": "核查人",
+                            "sampling": "抽样方式",
+                            "note": "备注",
+                            "file_name": "文件",
+                            "sheet": "工作表",
+                            "excel_row": "行号",
+                            "upload_id": "上传编号",
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )

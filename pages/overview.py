@@ -1,0 +1,64 @@
+"""总览: province-wide reported vs verified, high-risk units, submissions, top warnings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rectlens import charts, views
+from rectlens.flags import pct
+from rectlens.report import month_report
+from rectlens.ui import chrome, data, filters, warning_list
+
+chrome.page_header("总览")
+chosen = filters.filter_bar(("month", "zone", "project"))
+if chosen is not None:
+    report = data.load(month_report, chosen.month)
+    unit_table = data.load(views.units)
+    zones = dict(zip(unit_table["region"], unit_table["zone"], strict=True))
+    scope = filters.scope_text(chosen)
+    head = views.headline(report, chosen)
+    sent, expected = views.submission_share(report, unit_table, chosen)
+    high_units = views.high_risk_units(report, chosen, zones)
+
+    reported_tile, verified_tile, risk_tile, submitted_tile = st.columns(4)
+    if head is not None:
+        reported_tile.metric(
+            "报告完成率", pct(head["reported_rate"]), border=True, help=f"单位填报：已完成 {head['completed']} / {head['total']} 项"
+        )
+        if head["checked"] > 0:
+            verified_tile.metric(
+                "核实完成率",
+                pct(head["verified_rate"]),
+                border=True,
+                delta=f"95%区间 {pct(head['verified_low'])}–{pct(head['verified_high'])}",
+                delta_color="off",
+                delta_arrow="off",
+                help=f"报告完成率 × 抽查通过率（抽查 {head['checked']} 项，通过 {head['passed']} 项）",
+            )
+        else:
+            verified_tile.metric("核实完成率", "暂无抽查", border=True)
+    risk_tile.metric(
+        "高风险预警单位",
+        f"{len(high_units)} 个",
+        border=True,
+        help="本月有高等级预警的单位：" + ("、".join(high_units) if high_units else "无"),
+    )
+    submitted_tile.metric("本月报送", f"{sent} / {expected}", border=True, help="已报送问题台账或汇总的单位 / 应报送单位")
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        units_now = views.unit_rows(report, chosen)
+        title = f"各地区报告与核实完成率（{scope}）"
+        st.plotly_chart(charts.dumbbell(units_now, title), config=charts.plot_config(f"各地区报告与核实完成率_{scope}"), key="dumbbell")
+        st.caption("蓝点为单位报告的完成率，橙色菱形为按抽查通过率折算的核实完成率，横线为95%区间；两者相距越远，纸面整改风险越大。")
+    with right:
+        st.subheader("主要预警", anchor=False)
+        warning_list.top(views.warnings_in_scope(report, chosen, zones), limit=8)
+
+    cells = views.cells(report, chosen)
+    if not cells.empty:
+        st.plotly_chart(
+            charts.gap_heatmap(cells, f"报告与核实差距：地区 × 整治项目（{scope}）"),
+            config=charts.plot_config(f"差距热力图_{scope}"),
+            key="heatmap",
+        )

@@ -1,0 +1,37 @@
+"""Warnings as a compact list, each linking to its detail on the 预警 page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rectlens import charts
+from rectlens.ui.formats import month_label
+
+WARNINGS_PAGE = "pages/warnings.py"
+
+
+def flag_key(code: str, region: str, project: str | None) -> str:
+    """The `flag` query parameter that opens one warning on the 预警 page."""
+    return f"{code}|{region}|{charts.short_project(project) if project else ''}"
+
+
+def top(table: pd.DataFrame, limit: int = 8) -> None:
+    if table.empty:
+        st.success("本月暂无预警", icon=":material/task_alt:")
+        return
+    for record in table.head(limit).to_dict("records"):
+        project = charts.short_project(record["project"]) if record["project"] else "整体"
+        with st.container(border=True):
+            st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**　{record['region']} · {project}")
+            st.caption(record["reason"])
+            month = f"{record['month']:%Y-%m}"
+            st.page_link(
+                WARNINGS_PAGE,
+                label="查看依据",
+                icon=":material/arrow_forward:",
+                query_params={"month": month, "flag": flag_key(record["code"], record["region"], record["project"])},
+            )
+    if len(table) > limit:
+        first_month = table.iloc[0]["month"]
+        st.caption(f"另有 {len(table) - limit} 条预警，见“预警”页面（{month_label(f'{first_month:%Y-%m}')}）")

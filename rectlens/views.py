@@ -1,0 +1,180 @@
+"""What each dashboard page shows, as plain data (no Streamlit here).
+
+Pages pass the user's filters; these functions pick the rows of the month
+report (metrics and warnings) and shape them. Nothing is recomputed here:
+every figure comes from the one definition in queries/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rectlens import sql, stats
+from rectlens.metrics import STAGING, metrics_over, months_with_data
+from rectlens.report import MonthReport, month_report
+from rectlens.storage.database import connect
+
+CHECK_STATUS_LABELS = {"no_checks": "暂无抽查", "insufficient": "抽查不足5项", "sufficient": "样本充足"}
+FUNNEL_LABELS = {
+    "below_998": "显著偏低（99.8%）",
+    "below_95": "偏低（95%）",
+    "within": "正常范围",
+    "above_95": "偏高（95%）",
+    "above_998": "显著偏高（99.8%）",
+    "no_checks": "暂无抽查",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    month: dt.date
+    zone: str | None = None
+    region: str | None = None
+    project: str | None = None
+
+
+def units(db_path: Path | str) -> pd.DataFrame:
+    """Reporting units in display order: region, zone, in_master."""
+    with connect(db_path) as con:
+        for view in STAGING:
+            sql.execute(con, view)
+        return sql.frame(con, "units_ordered")
+
+
+def report_months(db_path: Path | str) -> list[dt.date]:
+    return months_with_data(db_path)
+
+
+def _in_scope(table: pd.DataFrame, filters: Filters, use_region: bool = True, use_project: bool = True) -> pd.DataFrame:
+    chosen = table
+    if filters.zone:
+        chosen = chosen[chosen["zone"] == filters.zone]
+    if use_region and filters.region:
+        chosen = chosen[chosen["region"] == filters.region]
+    if use_project and filters.project and "project" in chosen:
+        chosen = chosen[chosen["project"] == filters.project]
+    return chosen
+
+
+def unit_rows(report: MonthReport, filters: Filters) -> pd.DataFrame:
+    """One row per unit: the whole unit, or one project of it when a project is chosen."""
+    if filters.project:
+        table = report.level("region,project")
+        table = table[table["project"] == filters.project]
+    else:
+        table = report.level("region")
+    return _in_scope(table, filters, use_project=False).reset_index(drop=True)
+
+
+def headline(report: MonthReport, filters: Filters) -> pd.Series | None:
+    """The single row that sums up the current scope (province, zone or unit; all or one project)."""
+    if filters.region:
+        level = "region,project" if filters.project else "region"
+    elif filters.zone:
+        level = "zone,project" if filters.project else "zone"
+    else:
+        level = "project" if filters.project else "province"
+    table = report.level(level)
+    if filters.region:
+        table = table[table["region"] == filters.region]
+    elif filters.zone:
+        table = table[table["zone"] == filters.zone]
+    if filters.project:
+        table = table[table["project"] == filters.project]
+    return None if table.empty else table.iloc[0]
+
+
+def cells(report: MonthReport, filters: Filters) -> pd.DataFrame:
+    """Unit x project rows in scope (for the gap heat map)."""
+    return _in_scope(report.level("region,project"), filters).reset_index(drop=True)
+
+
+def warnings_in_scope(report: MonthReport, filters: Filters, zones: dict[str, str]) -> pd.DataFrame:
+    table = report.flags
+    if table.empty:
+        return table
+    table = table.assign(zone=table["region"].map(zones))
+    if filters.zone:
+        table = table[table["zone"] == filters.zone]
+    if filters.region:
+        table = table[table["region"] == filters.region]
+    if filters.project:
+        table = table[table["project"].isna() | (table["project"] == filters.project)]
+    return table.reset_index(drop=True)
+
+
+def high_risk_units(report: MonthReport, filters: Filters, zones: dict[str, str]) -> list[str]:
+    table = warnings_in_scope(report, filters, zones)
+    if table.empty:
+        return []
+    return sorted(set(table.loc[table["severity"] == "high", "region"]))
+
+
+def submission_share(report: MonthReport, unit_table: pd.DataFrame, filters: Filters) -> tuple[int, int]:
+    """(units that sent a ledger or summary for the month, units expected) in scope."""
+    expected = unit_table[unit_table["in_master"]] if unit_table["in_master"].any() else unit_table
+    if filters.zone:
+        expected = expected[expected["zone"] == filters.zone]
+    if filters.region:
+        expected = expected[expected["region"] == filters.region]
+    sent = set(report.level("region")["region"])
+    return len(set(expected["region"]) & sent), len(expected)
+
+
+def comparison(report: MonthReport, filters: Filters) -> tuple[pd.DataFrame, stats.Funnel | None]:
+    """Per-unit pass rates with Wilson interval, shrunk rate and funnel position."""
+    table = unit_rows(report, filters)
+    compared, model = stats.compare_units(table)
+    compared["check_status_label"] = compared["check_status"].map(CHECK_STATUS_LABELS)
+    compared["funnel_label"] = compared["funnel_position"].map(FUNNEL_LABELS)
+    return compared.sort_values(["shrunk_rank", "region"], na_position="last").reset_index(drop=True), model
+
+
+def trend(db_path: Path | str, filters: Filters, months: int = 12) -> pd.DataFrame:
+    """Monthly metrics of the chosen scope for the months up to `filters.month`."""
+    start = (pd.Timestamp(filters.month) - pd.DateOffset(months=months - 1)).date()
+    if filters.region:
+        level = "region,project" if filters.project else "region"
+    elif filters.zone:
+        level = "zone,project" if filters.project else "zone"
+    else:
+        level = "project" if filters.project else "province"
+    table = metrics_over(db_path, start, filters.month, [level])
+    if filters.region:
+        table = table[table["region"] == filters.region]
+    elif filters.zone:
+        table = table[table["zone"] == filters.zone]
+    if filters.project:
+        table = table[table["project"] == filters.project]
+    return table.sort_values("month").reset_index(drop=True)
+
+
+def trend_markers(db_path: Path | str, filters: Filters, months: list[dt.date]) -> pd.DataFrame:
+    """JUMP and RUSH warnings of the scope in the given months (for chart markers)."""
+    found = []
+    for month in months:
+        flags = month_report(db_path, month).flags
+        if flags.empty:
+            continue
+        chosen = flags[flags["code"].isin(["JUMP", "RUSH"])]
+        if filters.region:
+            chosen = chosen[chosen["region"] == filters.region]
+        if filters.project:
+            chosen = chosen[chosen["project"] == filters.project]
+        found.append(chosen)
+    if not found:
+        return pd.DataFrame(columns=["code", "month", "region", "project", "reason"])
+    table = pd.concat(found, ignore_index=True)
+    if filters.zone and not filters.region:
+        zone_units = set(units(db_path).query("zone == @filters.zone")["region"])
+        table = table[table["region"].isin(zone_units)]
+    return table
+
+
+def interval_texts(low: pd.Series, high: pd.Series) -> list[str]:
+    """'87.8%–98.0%' per row, or '—' without checks."""
+    return ["—" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f}%–{hi * 100:.1f}%" for lo, hi in zip(low, high, strict=True)]
