@@ -21,6 +21,11 @@ class PageEntry:
 
 
 PAGES: tuple[PageEntry, ...] = (
+    PageEntry("pages/overview.py", "总览", "overview", ":material/dashboard:"),
+    PageEntry("pages/regions.py", "地区对比", "regions", ":material/leaderboard:"),
+    PageEntry("pages/trends.py", "趋势", "trends", ":material/trending_up:"),
+    PageEntry("pages/warnings.py", "预警", "warnings", ":material/warning:"),
+    PageEntry("pages/items.py", "问题台账", "items", ":material/list_alt:"),
     PageEntry("pages/submissions.py", "报送情况", "submissions", ":material/fact_check:"),
 )
 
