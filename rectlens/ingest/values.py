@@ -98,6 +98,17 @@ _MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 DATE_EXPECTED = "日期，如 2026-10-15、2026/10/15、2026.10.15 或 2026年10月15日"
 
 
+# Dates outside these years are typing slips (10 typed into a date cell is
+# 1900-01-10; "10.15" typed into a General cell is the serial of 1900-01-09).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def _plausible(day: dt.date, raw: object) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise BadValue(f"{DATE_EXPECTED}（{display(raw)} 不是 2000—2099 年间的完整日期）")
+    return day
+
+
 def _serial_to_date(serial: float) -> dt.date:
     if not 1 <= serial < 2958466:
         raise BadValue(DATE_EXPECTED)
@@ -106,23 +117,24 @@ def _serial_to_date(serial: float) -> dt.date:
 
 def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date(), value)
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value, value)
     if isinstance(value, bool):
         raise BadValue(DATE_EXPECTED)
     if isinstance(value, (int, float)):
-        return _serial_to_date(float(value))
+        return _plausible(_serial_to_date(float(value)), value)
     text = clean(value)
     match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
     if match:
         try:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise BadValue("存在的日期（" + text + " 不是有效日期）") from None
+        return _plausible(day, text)
     number = _number(text)
     if number is not None and number.is_integer() and 20000 <= number <= 80000:
-        return _serial_to_date(number)
+        return _plausible(_serial_to_date(number), text)
     raise BadValue(DATE_EXPECTED)
 
 
@@ -132,15 +144,18 @@ MONTH_EXPECTED = "月份，如 2026-10 或 2026年10月"
 def parse_month(value: object) -> dt.date:
     """A report month, returned as the first day of that month."""
     if isinstance(value, dt.date):
+        if not EARLIEST.year <= value.year <= LATEST.year:
+            raise BadValue(MONTH_EXPECTED)
         return dt.date(value.year, value.month, 1)
     if isinstance(value, float) and not value.is_integer():
         # 2026.10 typed into a General cell arrives as 2026.1: ambiguous.
         raise BadValue("文本格式的" + MONTH_EXPECTED + "（数字 " + display(value) + " 无法区分 1 月与 10 月）")
-    text = squash(value)
+    # 202610 typed into a General cell arrives as the number 202610.0
+    text = squash(display(value) if isinstance(value, float) else value)
     match = _MONTH_TEXT.match(text) or _MONTH_COMPACT.match(text)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
+        if EARLIEST.year <= year <= LATEST.year and 1 <= month <= 12:
             return dt.date(year, month, 1)
         raise BadValue(MONTH_EXPECTED)
     try:
