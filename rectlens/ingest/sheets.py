@@ -58,11 +58,14 @@ def header_key(cell: Cell) -> str:
     return _MARKERS.sub("", key(cell)).replace("(必填)", "").replace("(选填)", "")
 
 
-def _lookup(layout: SheetLayout) -> dict[str, str]:
-    table: dict[str, str] = {}
+def _lookup(layout: SheetLayout) -> dict[str, tuple[str, int]]:
+    """Header key -> (field, rank): rank 0 for the template's title, 1 for an alias."""
+    table: dict[str, tuple[str, int]] = {}
     for column in layout.columns:
-        for name in (column.title, *column.aliases):
-            table.setdefault(header_key(name), column.field)
+        table.setdefault(header_key(column.title), (column.field, 0))
+    for column in layout.columns:
+        for alias in column.aliases:
+            table.setdefault(header_key(alias), (column.field, 1))
     return table
 
 
@@ -81,19 +84,40 @@ class Header:
         return not self.missing
 
 
-def _map_cells(cells: list[Cell], lookup: dict[str, str]) -> tuple[dict[str, int], dict[int, str]]:
-    fields: dict[str, int] = {}
+def _map_cells(cells: list[Cell], lookup: dict[str, tuple[str, int]]) -> tuple[dict[str, int], dict[int, str]]:
+    """Which column holds which field, and the unknown columns (kept aside).
+
+    When two columns name one field, the template's title beats an alias and
+    an exact name beats one with a bracketed remark, then the left one wins:
+    a running number headed 编号 must not be read as the 问题编号. The losing
+    column is kept aside like an unknown one.
+    """
+    best: dict[str, tuple[int, int]] = {}  # field -> (rank, column index)
+    named: dict[int, str] = {}  # column index -> header key, for columns naming a field
     extras: dict[int, str] = {}
     for index, cell in enumerate(cells):
         name = header_key(cell)
         if not name:
             continue
-        field_name = lookup.get(name) or lookup.get(_PARENS.sub("", name))
-        if field_name and field_name not in fields:
-            fields[field_name] = index
-        elif name not in IGNORED_HEADERS and not field_name:
-            extras[index] = squash(cell)
-    return fields, extras
+        found = lookup.get(name)
+        if found is None:
+            bare = lookup.get(_PARENS.sub("", name))
+            found = (bare[0], bare[1] + 2) if bare else None
+        if found is None:
+            if name not in IGNORED_HEADERS:
+                extras[index] = squash(cell)
+            continue
+        field_name, rank = found
+        named[index] = name
+        if field_name not in best or rank < best[field_name][0]:
+            best[field_name] = (rank, index)
+    fields = {field_name: index for field_name, (_rank, index) in best.items()}
+    chosen_names = {named[index] for index in fields.values()}
+    for index, name in named.items():
+        # a header cell merged across two columns repeats its name: not a separate column
+        if index not in fields.values() and name not in chosen_names and name not in IGNORED_HEADERS:
+            extras[index] = squash(cells[index])
+    return fields, dict(sorted(extras.items()))
 
 
 def find_header(grid: Grid, layout: SheetLayout) -> Header | None:
