@@ -394,7 +394,7 @@ class _SheetReader:
         for position, row_index in enumerate(row_indexes):
             stated = months[position]
             if stated is None:
-                if sheet_month is None:
+                if sheet_month is None and (row_index, "month") not in self.bad_cells:  # a bad month is reported once
                     missing_rows.append(row_index)
                 months[position] = sheet_month
             elif sheet_month is not None and stated != sheet_month and not many_months_allowed:
