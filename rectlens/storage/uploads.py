@@ -92,6 +92,7 @@ def _store_group(
     month: dt.date | None,
     rows: pd.DataFrame,
     uploader: str | None,
+    one_group: bool = True,
 ) -> StoredUpload:
     replaced = None
     if sheet.kind in REPLACING_KINDS:
@@ -125,7 +126,7 @@ def _store_group(
     if sheet.kind not in REPLACING_KINDS:
         stored_rows = int(sql.rows(con, "count_upload_rows", {"upload_id": upload_id})[0][0])
         sql.execute(con, "set_upload_row_count", {"row_count": stored_rows, "upload_id": upload_id})
-    if sheet.kind == domain.SUMMARY and sheet.total_row is not None:
+    if sheet.kind == domain.SUMMARY and sheet.total_row is not None and one_group:
         sql.execute(
             con,
             "insert_summary_total",
@@ -163,9 +164,11 @@ def store_workbook(
             )[0][0]
         )
         for sheet in workbook.sheets:
-            for region, month, rows in _groups(sheet):
-                stored.append(_store_group(con, file_id, sheet, region, month, rows, uploader))
-            if sheet.kind == domain.SUMMARY and sheet.total_row is not None and len(_groups(sheet)) > 1:
+            groups = _groups(sheet)
+            # a 合计 row under several units' or months' rows is no single upload's total
+            for region, month, rows in groups:
+                stored.append(_store_group(con, file_id, sheet, region, month, rows, uploader, one_group=len(groups) == 1))
+            if sheet.kind == domain.SUMMARY and sheet.total_row is not None and len(groups) > 1:
                 notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
         for upload in stored:
             if upload.kind == domain.CHECKS:
