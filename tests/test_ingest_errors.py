@@ -8,6 +8,8 @@ that wrongly replaced or added anything would show.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from workbooks import (
     LEDGER_HEADER,
@@ -246,3 +248,24 @@ def test_every_error_in_a_workbook_is_reported(rejected) -> None:
         ("问题台账", 8, "K"),
         ("问题台账", 9, "A"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("column", "letter", "written", "shown"),
+    [
+        ("完成日期", "M", 10.15, "10.15"),  # "10.15" typed into a General cell: a number, not October 15
+        ("发现日期", "J", dt.date(1900, 1, 10), "1900-01-10"),  # 10 typed into a date cell
+        ("整改时限", "K", 2026, "2026"),
+    ],
+)
+def test_number_that_is_not_a_full_date(rejected, column: str, letter: str, written: object, shown: str) -> None:
+    field = {"完成日期": "completed", "发现日期": "found", "整改时限": "deadline"}[column]
+    refusal = rejected(xlsx(ledger_sheet([ledger_row("JC-001", **{field: written})])))
+    expect(refusal.at(4, column), sheet="问题台账", letter=letter, value=shown, says="2026-10-15")
+
+
+@pytest.mark.parametrize(("written", "shown"), [(10, "10"), (2026.1, "2026.1"), (dt.date(1900, 1, 10), "1900-01-10")])
+def test_month_column_that_is_not_a_month(rejected, written: object, shown: str) -> None:
+    header = (*LEDGER_HEADER, "报送月份")
+    refusal = rejected(xlsx(ledger_sheet([[*ledger_row("JC-001"), written]], header=header, titles=NO_MONTH_TITLES)), name="台账.xlsx")
+    expect(refusal.at(4, "报送月份"), sheet="问题台账", letter="O", value=shown, says="2026-10")

@@ -424,3 +424,31 @@ def test_workbook_with_every_sheet_and_an_instructions_sheet(store, query) -> No
     ]
     # the spot check names a ledger item stored in the same workbook: no notice
     assert not any("从未出现" in notice for notice in outcome.notices)
+
+
+def test_month_column_typed_as_a_number(store, query) -> None:
+    header = (*LEDGER_HEADER, "报送月份")
+    rows = [[*ledger_row("JC-001"), 202610], [*ledger_row("JC-002"), "202610"], [*ledger_row("JC-003"), "2026.10"]]
+    store(xlsx(ledger_sheet(rows, header=header, titles=NO_MONTH_TITLES)), name="台账.xlsx")
+    assert items(query, "month") == [(OCT,), (OCT,), (OCT,)]
+
+
+def test_template_title_wins_over_an_alias_column(store, query) -> None:
+    """A running number headed 编号 (an alias of 问题编号) next to the real 问题编号 column."""
+    header = ("编号", *LEDGER_HEADER, "状态")
+    rows = [[1, *ledger_row("JC-007"), "正常"], [2, *ledger_row("JC-009", status="推进中"), "正常"]]
+    outcome = store(xlsx(ledger_sheet(rows, header=header)))
+    assert items(query, "item_id, status, extra") == [
+        ("JC-007", "已完成", json.dumps({"编号": "1", "状态": "正常"}, ensure_ascii=False)),
+        ("JC-009", "推进中", json.dumps({"编号": "2", "状态": "正常"}, ensure_ascii=False)),
+    ]
+    assert any("编号、状态" in notice for notice in outcome.notices)
+
+
+def test_summary_of_several_units_keeps_no_unit_total(store, query) -> None:
+    """One 合计 row under two units' rows is no unit's total: it must not be stored as each unit's."""
+    rows = [["江城市", "违规吃喝", 12, 10, None], ["山阳市", "违规吃喝", 8, 8, None]]
+    outcome = store(xlsx(summary_sheet(rows, unit="全省", total=["合计", None, 20, 18, "90%"])))
+    assert query("SELECT region, total FROM summary_rows ORDER BY region") == [("山阳市", 8), ("江城市", 12)]
+    assert query("SELECT count(*) FROM summary_totals") == [(0,)]
+    assert any("合计行未作核对" in notice for notice in outcome.notices)
