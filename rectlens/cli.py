@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from rectlens.storage.database import DatabaseBusy
+    from rectlens.storage.database import DatabaseBusy, DatabaseUnavailable
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, DatabaseUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -32,9 +32,26 @@ class DatabaseBusy(RuntimeError):
     """Another process held the database longer than we were willing to wait."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database path cannot be opened at all (not a DuckDB file, a folder, no permission)."""
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text or "resource temporarily unavailable" in text
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if "not a valid DuckDB database" in text:
+        return "这不是 DuckDB 数据库文件"
+    if "Is a directory" in text:
+        return "这是一个文件夹"
+    if "ermission denied" in text:
+        return "没有读写权限"
+    if "version" in text.lower():
+        return "文件由不兼容的 DuckDB 版本创建"
+    return text
 
 
 def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
@@ -44,10 +61,10 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(path))
         except (duckdb.IOException, duckdb.Error) as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise DatabaseBusy(f"数据库文件 {path} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；请稍后重试") from exc
-                raise
+            if not _is_lock_error(exc):
+                raise DatabaseUnavailable(f"无法打开数据库文件 {path}：{_reason(exc)}；请检查 --db 指定的路径") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"数据库文件 {path} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；请稍后重试") from exc
             time.sleep(delay + random.uniform(0, delay))
             delay = min(delay * 2, 0.5)
 
@@ -86,7 +103,10 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 def connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to an up-to-date database file."""
     db_path = Path(path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"无法创建数据库所在的文件夹 {db_path.parent}：{exc.strerror or exc}") from exc
     con = _open(db_path, limits().lock_wait_seconds)
     try:
         if schema_version(con) < SCHEMA_VERSION:
