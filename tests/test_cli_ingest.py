@@ -117,3 +117,16 @@ def test_bad_region_master_changes_nothing(cli_main, regions_db, tmp_path, dump_
 def test_history_of_an_empty_database(cli_main, db) -> None:
     done = cli_main("history", "--db", db)
     assert (done.code, done.out.strip()) == (0, "还没有任何上传记录")
+
+
+def test_db_path_that_is_not_a_database(cli_main, tmp_path) -> None:
+    workbook = write(tmp_path, "江城市2026年10月台账.xlsx", V1)
+    not_a_db = write(tmp_path, "notes.duckdb", "这不是数据库".encode())
+    folder = tmp_path / "folder.duckdb"
+    folder.mkdir()
+    for db, says in [(not_a_db, "这不是 DuckDB 数据库文件"), (folder, "这是一个文件夹")]:
+        for args in (("ingest", workbook), ("history",), ("restore", "1")):
+            done = cli_main(*args, "--db", db)
+            assert done.code == 1, (args, done.err)
+            assert done.err.startswith("错误：无法打开数据库文件") and says in done.err
+    assert not_a_db.read_bytes() == "这不是数据库".encode()
