@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,6 +255,7 @@ class Lens:
 
     def __init__(self, path: Path, units: Sequence[tuple[str, str]] | None = UNITS) -> None:
         self.path = Path(path)
+        self._memo: dict[tuple[Any, ...], pd.DataFrame] = {}
         if units:
             count, problems, _notices = service.replace_region_master(self.path, regions_workbook(units), "地区表.xlsx")
             assert not problems, [p.text() for p in problems]
@@ -262,9 +264,22 @@ class Lens:
     # -- ingest ----------------------------------------------------------------
 
     def ingest(self, data: bytes, name: str) -> service.IngestOutcome:
+        self._memo.clear()
         outcome = service.ingest_bytes(self.path, data, name)
         assert outcome.status == service.STORED, "\n".join(p.text() for p in outcome.problems) or outcome.message
         return outcome
+
+    def restore(self, upload_id: int) -> None:
+        from rectlens.storage.uploads import restore
+
+        self._memo.clear()
+        restore(self.path, upload_id)
+
+    def withdraw(self, upload_id: int) -> None:
+        from rectlens.storage.uploads import withdraw
+
+        self._memo.clear()
+        withdraw(self.path, upload_id)
 
     def ledger(self, region: str, month: dt.date | str, items: Sequence[Item], **options: Any) -> service.IngestOutcome:
         return self.ingest(workbook([ledger_sheet(region, month, items, **options)]), file_name("台账", region))
@@ -289,10 +304,20 @@ class Lens:
 
     # -- read back -----------------------------------------------------------
 
+    def _remembered(self, key: tuple[Any, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """Results are kept until the next ingest, per effective settings (a read-only scenario
+        shared by many tests computes them once)."""
+        override = os.environ.get("RECTLENS_SETTINGS")
+        settings = Path(override).read_text(encoding="utf-8") if override and Path(override).exists() else None
+        memo_key = (*key, settings)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = compute()
+        return self._memo[memo_key].copy()
+
     def metrics(self, month: dt.date | str, by: str = "region,project") -> pd.DataFrame:
         from rectlens.metrics import metrics
 
-        return metrics(self.path, month_of(month), by)
+        return self._remembered(("metrics", month_of(month), by), lambda: metrics(self.path, month_of(month), by))
 
     def row(self, month: dt.date | str, region: str | None = None, project: str | None = None, by: str | None = None) -> dict[str, Any]:
         """The one metrics row of a group (by region, project or both, from which keys are given)."""
@@ -309,7 +334,7 @@ class Lens:
     def flags(self, month: dt.date | str) -> pd.DataFrame:
         from rectlens.flags import flags
 
-        return flags(self.path, month_of(month))
+        return self._remembered(("flags", month_of(month)), lambda: flags(self.path, month_of(month)))
 
     def flagged(self, month: dt.date | str, code: str, region: str | None = None) -> list[dict[str, Any]]:
         table = self.flags(month)
