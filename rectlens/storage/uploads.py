@@ -61,22 +61,44 @@ def _event(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: s
     sql.execute(con, "insert_event", {"upload_id": upload_id, "action": action, "happened_at": now(), "actor": actor, "note": note})
 
 
-def _groups(sheet: ParsedSheet) -> list[tuple[str | None, dt.date | None, pd.DataFrame]]:
-    """Ledger and summary rows split by (unit, month); checks and satisfaction kept whole."""
-    if sheet.kind in REPLACING_KINDS:
-        return [(str(region), month, rows) for (region, month), rows in sheet.frame.groupby(["region", "month"], sort=True)]
-    return [(None, None, sheet.frame)]
+@dataclass
+class _Group:
+    """The rows of one upload: a ledger or summary of one unit and month (from
+    one or more sheets of the workbook), or one sheet of checks or 群众评议."""
+
+    kind: str
+    region: str | None
+    month: dt.date | None
+    rows: pd.DataFrame  # with a `sheet` column: each row keeps the sheet it came from
+
+    @property
+    def sheet(self) -> str:
+        return "、".join(dict.fromkeys(self.rows["sheet"]))
 
 
-def _incoming(sheet: ParsedSheet, rows: pd.DataFrame, upload_id: int) -> pd.DataFrame:
+def _groups(sheets: list[ParsedSheet]) -> list[_Group]:
+    """Ledger and summary rows split by (unit, month) across the workbook's sheets: a
+    ledger kept as one sheet per project is one snapshot. Checks and satisfaction by sheet."""
+    groups: list[_Group] = []
+    for kind in dict.fromkeys(sheet.kind for sheet in sheets):
+        framed = [sheet.frame.assign(sheet=sheet.name) for sheet in sheets if sheet.kind == kind]
+        if kind in REPLACING_KINDS:
+            frame = pd.concat(framed, ignore_index=True)
+            for (region, month), rows in frame.groupby(["region", "month"], sort=True):
+                groups.append(_Group(kind, str(region), month, rows))
+        else:
+            groups.extend(_Group(kind, None, None, rows) for rows in framed)
+    return groups
+
+
+def _incoming(kind: str, rows: pd.DataFrame, upload_id: int) -> pd.DataFrame:
     incoming = rows.copy()
     incoming.insert(0, "upload_id", upload_id)
-    incoming.insert(1, "sheet", sheet.name)
-    if sheet.kind == domain.CHECKS:
+    if kind == domain.CHECKS:
         incoming["passed"] = incoming["result"].isin(domain.CHECK_PASS)
         # identical rows inside one file are stored once, like identical rows across files
         incoming = incoming.drop_duplicates(subset=[c for c in incoming.columns if c not in ("excel_row", "extra")])
-    if sheet.kind == domain.SATISFACTION:
+    if kind == domain.SATISFACTION:
         incoming = incoming.drop_duplicates(subset=["region", "project", "month", "satisfaction", "sample_size"])
     for name in ("month", "found_date", "deadline", "completed_date", "check_date"):
         if name in incoming:
@@ -84,19 +106,10 @@ def _incoming(sheet: ParsedSheet, rows: pd.DataFrame, upload_id: int) -> pd.Data
     return incoming
 
 
-def _store_group(
-    con: duckdb.DuckDBPyConnection,
-    file_id: int,
-    sheet: ParsedSheet,
-    region: str | None,
-    month: dt.date | None,
-    rows: pd.DataFrame,
-    uploader: str | None,
-    one_group: bool = True,
-) -> StoredUpload:
+def _store_group(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: str | None) -> StoredUpload:
     replaced = None
-    if sheet.kind in REPLACING_KINDS:
-        active = sql.rows(con, "active_upload", {"kind": sheet.kind, "region": region, "month": month})
+    if group.kind in REPLACING_KINDS:
+        active = sql.rows(con, "active_upload", {"kind": group.kind, "region": group.region, "month": group.month})
         for (old_id,) in active:
             sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": old_id})
             _event(con, old_id, "superseded", uploader)
@@ -107,33 +120,45 @@ def _store_group(
             "insert_upload",
             {
                 "file_id": file_id,
-                "kind": sheet.kind,
-                "region": region,
-                "month": month,
-                "sheet": sheet.name,
-                "row_count": len(rows),
+                "kind": group.kind,
+                "region": group.region,
+                "month": group.month,
+                "sheet": group.sheet,
+                "row_count": len(group.rows),
                 "created_at": now(),
             },
         )[0][0]
     )
-    incoming = _incoming(sheet, rows, upload_id)
+    incoming = _incoming(group.kind, group.rows, upload_id)
     con.register("incoming", incoming)
     try:
-        sql.execute(con, INSERT_QUERY[sheet.kind])
+        sql.execute(con, INSERT_QUERY[group.kind])
     finally:
         con.unregister("incoming")
     stored_rows = len(incoming)
-    if sheet.kind not in REPLACING_KINDS:
+    if group.kind not in REPLACING_KINDS:
         stored_rows = int(sql.rows(con, "count_upload_rows", {"upload_id": upload_id})[0][0])
         sql.execute(con, "set_upload_row_count", {"row_count": stored_rows, "upload_id": upload_id})
-    if sheet.kind == domain.SUMMARY and sheet.total_row is not None and one_group:
-        sql.execute(
-            con,
-            "insert_summary_total",
-            {"upload_id": upload_id, "sheet": sheet.name, "region": region, "month": month, **sheet.total_row},
-        )
     _event(con, upload_id, "stored", uploader, f"替换了上传 #{replaced}" if replaced else None)
-    return StoredUpload(upload_id, sheet.kind, region, month, sheet.name, stored_rows, replaced)
+    return StoredUpload(upload_id, group.kind, group.region, group.month, group.sheet, stored_rows, replaced)
+
+
+def _store_total(con: duckdb.DuckDBPyConnection, sheet: ParsedSheet, stored: list[StoredUpload]) -> bool:
+    """Keep a summary sheet's 合计 row with the upload of its rows; False when
+    its rows span several units or months (then it is no single upload's total)."""
+    if sheet.total_row is None:
+        return True
+    scopes = set(zip(sheet.frame["region"], sheet.frame["month"], strict=True))
+    if len(scopes) != 1:
+        return False
+    region, month = scopes.pop()
+    upload = next(u for u in stored if u.kind == domain.SUMMARY and u.region == region and u.month == month)
+    sql.execute(
+        con,
+        "insert_summary_total",
+        {"upload_id": upload.upload_id, "sheet": sheet.name, "region": region, "month": month, **sheet.total_row},
+    )
+    return True
 
 
 def store_workbook(
@@ -163,14 +188,12 @@ def store_workbook(
                 },
             )[0][0]
         )
+        groups = _groups(workbook.sheets)
+        stored = [_store_group(con, file_id, group, uploader) for group in groups]
         for sheet in workbook.sheets:
-            groups = _groups(sheet)
-            # a 合计 row under several units' or months' rows is no single upload's total
-            for region, month, rows in groups:
-                stored.append(_store_group(con, file_id, sheet, region, month, rows, uploader, one_group=len(groups) == 1))
-            if sheet.kind == domain.SUMMARY and sheet.total_row is not None and len(groups) > 1:
+            if sheet.kind == domain.SUMMARY and not _store_total(con, sheet, stored):
                 notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
-        for upload in stored:
+        for group, upload in zip(groups, stored, strict=True):
             if upload.kind == domain.CHECKS:
                 unknown = sql.rows(con, "checks_without_ledger_item", {"upload_id": upload.upload_id})
                 if unknown:
@@ -178,9 +201,9 @@ def store_workbook(
                     notices.append(
                         f"有 {len(unknown)} 条核查记录的问题编号在该地区的台账中从未出现（如 {examples}）；已保存，待台账报送后自动对应"
                     )
-                skipped = len(next(s for s in workbook.sheets if s.name == upload.sheet).frame) - upload.rows
-                if skipped:
-                    notices.append(f"工作表「{upload.sheet}」有 {skipped} 行与已保存的记录完全相同，未重复保存")
+            skipped = len(group.rows) - upload.rows
+            if skipped:
+                notices.append(f"工作表「{upload.sheet}」有 {skipped} 行与已保存的记录完全相同，未重复保存")
     return stored, notices
 
 
