@@ -92,10 +92,11 @@ class SheetTooLarge(Exception):
     pass
 
 
-def iter_sheets(book: calamine.CalamineWorkbook) -> Iterator[str]:
+def iter_sheets(book: calamine.CalamineWorkbook) -> Iterator[tuple[str, bool]]:
+    """(name, hidden) of each worksheet, in workbook order."""
     for meta in book.sheets_metadata:
         if meta.typ == calamine.SheetTypeEnum.WorkSheet:
-            yield meta.name
+            yield meta.name, meta.visible != calamine.SheetVisibleEnum.Visible
 
 
 def _blank_row(row: list[Cell]) -> bool:

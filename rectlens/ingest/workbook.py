@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rectlens import domain
 from rectlens.config import Limits
 from rectlens.domain import SheetLayout
-from rectlens.ingest.excel import SheetTooLarge, UnreadableFile, iter_sheets, open_workbook, read_grid
+from rectlens.ingest.excel import SheetTooLarge, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.sheets import Header, ParsedSheet, SheetContext, find_header, parse_sheet
 from rectlens.regions import RegionMaster
@@ -81,7 +81,11 @@ def validate_workbook(
     except UnreadableFile as exc:
         return refuse(str(exc))
     context = SheetContext(file_name=file_name, regions=regions, option_month=option_month)
-    for sheet_name in iter_sheets(book):
+    for sheet_name, hidden in iter_sheets(book):
+        if hidden:
+            # often last month's copy or a lookup list: what staff cannot see is not read
+            result.notices.append(f"工作表「{sheet_name}」是隐藏的工作表，已忽略；如需导入，请在 Excel 中取消隐藏后重新上传")
+            continue
         try:
             grid = read_grid(book, sheet_name, limits)
         except SheetTooLarge as exc:
@@ -103,7 +107,50 @@ def validate_workbook(
         result.sheets.append(parsed)
         result.problems.extend(parsed.problems)
         result.notices.extend(parsed.notices)
+    _check_across_sheets(result)
     if not result.sheets and not result.problems:
         titles = "、".join(layout.title for layout in layouts)
         refuse(f"没有找到可识别的工作表：工作表名称或表头应与模板一致（{titles}）；请下载模板对照填写")
     return result
+
+
+# Keys that must be unique across all sheets of one kind, the column that names
+# a repeat, and the rule as the user reads it.
+_UNIQUE_ACROSS_SHEETS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    domain.LEDGER: (("region", "month", "item_id"), "item_id", "本单位内唯一的问题编号"),
+    domain.SUMMARY: (("region", "month", "project"), "project", "每个地区每个整治项目只填一行"),
+}
+
+
+def _check_across_sheets(result: ValidatedWorkbook) -> None:
+    """A ledger or summary kept in several sheets is one table: no key twice.
+
+    Repeats inside one sheet are reported by the sheet's own checks.
+    """
+    for kind, (keys, named, rule) in _UNIQUE_ACROSS_SHEETS.items():
+        sheets = [sheet for sheet in result.sheets if sheet.kind == kind]
+        if len(sheets) < 2:
+            continue
+        column = domain.LAYOUTS[kind].column(named)
+        seen: dict[tuple[object, ...], tuple[str, int]] = {}
+        for sheet in sheets:
+            col_index = sheet.header.fields.get(named)
+            for record in sheet.frame[[*keys, "excel_row"]].itertuples(index=False):
+                key = tuple(record[:-1])
+                if any(part is None for part in key):
+                    continue
+                first = seen.setdefault(key, (sheet.name, int(record.excel_row)))
+                if first[0] == sheet.name:
+                    continue
+                value = key[keys.index(named)]
+                result.problems.append(
+                    Problem(
+                        sheet=sheet.name,
+                        row=int(record.excel_row),
+                        column=column.title,
+                        value=domain.PROJECT_SHORT.get(str(value), str(value)),
+                        expected=f"{rule}（与工作表「{first[0]}」第 {first[1]} 行重复）",
+                        file=result.file_name,
+                        column_letter=column_letter(col_index) if col_index is not None else "",
+                    )
+                )
