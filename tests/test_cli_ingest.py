@@ -90,13 +90,15 @@ def test_several_files_each_judged_on_its_own(cli, baseline_db, tmp_path, query)
     assert query("SELECT upload_id, region, state FROM uploads ORDER BY upload_id") == [(1, "江城市", "active"), (2, "山阳市", "active")]
 
 
-def test_month_option(cli, regions_db, tmp_path, query) -> None:
+def test_month_option(cli_main, regions_db, tmp_path, query) -> None:
     untitled = write(tmp_path, "台账.xlsx", xlsx(ledger_sheet([ledger_row("JC-001")], titles=["江城市整改整治问题台账"])))
-    done = cli("ingest", untitled, "--db", regions_db)
+    done = cli_main("ingest", untitled, "--db", regions_db)
     assert done.code == 2 and "无法确定报送月份" in done.err
-    done = cli("ingest", untitled, "--db", regions_db, "--month", "2026-13")
-    assert done.code == 2 and "2026-13" in done.err and "Traceback" not in done.err
-    done = cli("ingest", untitled, "--db", regions_db, "--month", "2026-10")
+    for bad in ("2026-13", "2026/10", "十月"):
+        done = cli_main("ingest", untitled, "--db", regions_db, "--month", bad)
+        assert done.code == 2 and f"月份「{bad}」格式不对" in done.err, done.err
+    assert query("SELECT count(*) FROM uploads") == [(0,)]
+    done = cli_main("ingest", untitled, "--db", regions_db, "--month", "2026-10")
     assert done.code == 0, done.err
     assert query("SELECT strftime(month, '%Y-%m') FROM uploads") == [("2026-10",)]
 

@@ -269,3 +269,23 @@ def test_month_column_that_is_not_a_month(rejected, written: object, shown: str)
     header = (*LEDGER_HEADER, "报送月份")
     refusal = rejected(xlsx(ledger_sheet([[*ledger_row("JC-001"), written]], header=header, titles=NO_MONTH_TITLES)), name="台账.xlsx")
     expect(refusal.at(4, "报送月份"), sheet="问题台账", letter="O", value=shown, says="2026-10")
+
+
+def test_duplicate_item_id_across_sheets_of_one_unit(rejected) -> None:
+    data = xlsx(
+        ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002")], name="违规吃喝台账"),
+        ledger_sheet([ledger_row("JC-003", project="营商环境"), ledger_row("JC-001", project="营商环境")], name="营商环境台账"),
+    )
+    refusal = rejected(data)
+    problem = refusal.at(5, "问题编号")
+    expect(problem, sheet="营商环境台账", letter="A", value="JC-001", says="与工作表「违规吃喝台账」第 4 行重复")
+    assert len(refusal.problems) == 1
+
+
+def test_same_summary_row_in_two_sheets(rejected) -> None:
+    data = xlsx(
+        summary_sheet([["江城市", "违规吃喝", 3, 1, None]], name="汇总"),
+        summary_sheet([["江城市", "违规吃喝", 4, 2, None]], name="汇总（续）"),
+    )
+    problem = rejected(data).at(3, "整治项目")
+    expect(problem, sheet="汇总（续）", letter="B", value="违规吃喝", says="与工作表「汇总」第 3 行重复")

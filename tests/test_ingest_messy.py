@@ -452,3 +452,29 @@ def test_summary_of_several_units_keeps_no_unit_total(store, query) -> None:
     assert query("SELECT region, total FROM summary_rows ORDER BY region") == [("山阳市", 8), ("江城市", 12)]
     assert query("SELECT count(*) FROM summary_totals") == [(0,)]
     assert any("合计行未作核对" in notice for notice in outcome.notices)
+
+
+def test_ledger_split_into_one_sheet_per_project(store, query) -> None:
+    """Staff often keep one ledger sheet per 整治项目: together they are the unit's one snapshot."""
+    data = xlsx(
+        ledger_sheet([ledger_row("WG-001"), ledger_row("WG-002", status="推进中")], name="违规吃喝台账"),
+        ledger_sheet([ledger_row("YS-001", project="营商环境")], name="营商环境台账"),
+    )
+    outcome = store(data)
+    assert [(u.kind, u.region, u.rows, u.replaced) for u in outcome.uploads] == [("ledger", "江城市", 3, None)]
+    assert query("SELECT upload_id, sheet, row_count, state FROM uploads") == [(1, "违规吃喝台账、营商环境台账", 3, "active")]
+    assert items(query, "sheet, item_id, excel_row") == [
+        ("违规吃喝台账", "WG-001", 4),
+        ("营商环境台账", "YS-001", 4),
+        ("违规吃喝台账", "WG-002", 5),
+    ]
+
+
+def test_hidden_sheets_are_ignored(store, query) -> None:
+    data = xlsx(
+        ledger_sheet([ledger_row("JC-001")]),
+        ledger_sheet([ledger_row("OLD-001")], name="问题台账（9月）", month="2026年10月", hidden=True),
+    )
+    outcome = store(data)
+    assert items(query, "item_id") == [("JC-001",)]
+    assert any("问题台账（9月）" in notice and "隐藏" in notice for notice in outcome.notices)

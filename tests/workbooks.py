@@ -61,6 +61,7 @@ class Sheet:
     merges: Sequence[str] = ()
     formats: dict[str, str] = field(default_factory=dict)  # cell -> number format
     extra_cells: dict[str, Any] = field(default_factory=dict)  # cell -> value written last
+    hidden: bool = False
 
     @property
     def header_row(self) -> int:
@@ -113,6 +114,8 @@ def xlsx(*sheets: Sheet) -> bytes:
             ws[cell] = value
         for merged in spec.merges:
             ws.merge_cells(merged)
+        if spec.hidden:
+            ws.sheet_state = "hidden"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
