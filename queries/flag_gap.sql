@@ -6,5 +6,4 @@ SELECT region, project, month,
                    pass_high := wilson_high(passed, checked)) AS facts
 FROM base_metrics
 WHERE month = $month
-  AND checked >= $gap_min_checked
-  AND below(wilson_high(passed, checked), $gap_pass_high)
+  AND gap_fires(passed, checked, $gap_min_checked, $gap_pass_high)

@@ -1,7 +1,7 @@
 -- JUMP 突击整改: reported rate rose sharply since the previous calendar month.
 -- No previous month for the unit (no ledger or summary) means no judgement.
 WITH rates AS (
-    SELECT region, project, month, coalesce(stated_rate, ratio(completed, total)) AS reported_rate,
+    SELECT region, project, month, reported_rate_of(stated_rate, completed, total) AS reported_rate,
            checked, passed
     FROM base_metrics
 ),
@@ -10,8 +10,7 @@ previous_sent AS (
 )
 SELECT cur.region, cur.project, cur.month,
        CASE
-           WHEN cur.checked >= $gap_min_checked
-                AND below(wilson_high(cur.passed, cur.checked), $gap_pass_high) THEN 'high'
+           WHEN gap_fires(cur.passed, cur.checked, $gap_min_checked, $gap_pass_high) THEN 'high'
            ELSE 'medium'
        END AS severity,
        struct_pack(previous := prev.reported_rate, current := cur.reported_rate,

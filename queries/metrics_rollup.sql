@@ -32,7 +32,7 @@ WITH rolled AS (
 ),
 rates AS (
     SELECT *,
-           coalesce(stated_rate, ratio(completed, total)) AS reported_rate,
+           reported_rate_of(stated_rate, completed, total) AS reported_rate,
            ratio(ledger_completed, ledger_total) AS ledger_rate,
            ratio(passed, checked) AS pass_rate,
            wilson_low(passed, checked) AS pass_low,

@@ -173,6 +173,15 @@ def test_jump_is_high_when_gap_fires_too(jump: Lens) -> None:
     assert "40.0%" in found[("JUMP", "白河", WG)]["reason"]
 
 
+def test_jump_severity_follows_the_gap_settings(jump: Lens, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    override = tmp_path / "settings-jump.toml"
+    override.write_text("[warnings]\ngap_min_checked = 6\n", encoding="utf-8")
+    monkeypatch.setenv("RECTLENS_SETTINGS", str(override))
+    found = flags_of(jump, OCT)
+    assert ("GAP", "白河", WG) not in found  # 5 checks no longer suffice ...
+    assert found[("JUMP", "白河", WG)]["severity"] == "medium"  # ... so the jump is no longer high
+
+
 def test_jump_needs_the_previous_calendar_month_of_the_same_unit_and_project(jump: Lens) -> None:
     found = fired(flags_of(jump, OCT), "JUMP")
     assert ("山阳市", WG) not in found  # only August before October: no older month is used
