@@ -74,11 +74,12 @@ def ingest_bytes(
     uploader: str | None = None,
     uploader_unit: str | None = None,
 ) -> IngestOutcome:
-    with connect(db_path) as con:
+    with connect(db_path) as con:  # one short connection for both look-ups
         same = find_same_file(con, _sha(data))
-    if same:
-        return _duplicate(file_name, same)
-    workbook = validate(db_path, data, file_name, month)
+        if same:
+            return _duplicate(file_name, same)
+        regions = region_master(con)
+    workbook = validate_workbook(data, file_name, regions, config.limits(), month)
     return store_validated(db_path, workbook, uploader, uploader_unit)
 
 
