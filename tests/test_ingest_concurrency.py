@@ -72,6 +72,14 @@ def test_threads_ingesting_different_files_are_each_stored_once(regions_db, quer
     assert query("SELECT count(*) FROM checks") == [(2,)]
 
 
+def test_threads_on_a_new_database_create_its_schema_once(db, dump_database) -> None:
+    outcomes = run_together((db, JIANGCHENG, "江城市2026年10月台账.xlsx"), (db, SHANYANG, "山阳市2026年10月台账.xlsx"))
+    assert [o.status for o in outcomes] == [service.STORED, service.STORED]
+    dump = dump_database(db)
+    assert dump["meta"] == [("schema_version", "1")]
+    assert sorted(row[3] for row in dump["uploads"]) == ["山阳市", "江城市"]
+
+
 def test_threads_ingesting_the_same_file_store_it_once(regions_db, query) -> None:
     outcomes = run_together(*[(regions_db, JIANGCHENG, f"江城市2026年10月台账-{n}.xlsx") for n in range(3)])
     assert sorted(o.status for o in outcomes) == [service.DUPLICATE, service.DUPLICATE, service.STORED]

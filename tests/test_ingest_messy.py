@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from workbooks import (
     LEDGER_FOOTNOTE,
@@ -214,6 +215,7 @@ def test_dates_in_every_usual_form(store, query) -> None:
         "2026.10.15",
         "2026年10月15日",
         " 2026 年 10 月 15 日 ",
+        "２０２６－１０－１５",  # full-width digits from a Chinese input method
         "20261015",
         46310,  # the serial number of 2026-10-15 in a General-formatted cell
         "46310",
@@ -478,3 +480,14 @@ def test_hidden_sheets_are_ignored(store, query) -> None:
     outcome = store(data)
     assert items(query, "item_id") == [("JC-001",)]
     assert any("问题台账（9月）" in notice and "隐藏" in notice for notice in outcome.notices)
+
+
+def test_without_region_master_names_are_kept_as_written(db) -> None:
+    rows = [ledger_row("JC-001", region=" 江 城 市 ", county="任意区")]
+    outcome = service.ingest_bytes(db, xlsx(ledger_sheet(rows)), "台账.xlsx")
+    assert outcome.status == service.STORED, [p.text() for p in outcome.problems]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT region, county FROM ledger_items").fetchall() == [("江城市", "任意区")]
+    finally:
+        con.close()
