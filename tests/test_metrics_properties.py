@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from builders import UNITS as UNITS_IN_MASTER
 from builders import WG, XS, Check, Item, Lens, SummaryRow, checks_sheet, ledger_sheet, month_end, month_of, summary_sheet, workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -208,6 +209,76 @@ def _rates(row: dict[str, Any]) -> None:
     row["gap"] = None if row["verified_rate"] is None else reported - row["verified_rate"]
 
 
+def reference_flags(scenario: Scenario, month: str, previous: str) -> set[tuple[str, str, str | None, str]]:
+    """(code, unit, project, severity) of every warning, straight from the spec's table (default thresholds)."""
+    end = month_end(month)
+    now, before = reference(scenario, month), reference(scenario, previous)
+    flags: set[tuple[str, str, str | None, str]] = set()
+
+    def r9(value: float) -> float:
+        return round(value, 9)
+
+    def gap_fires(row: dict[str, Any]) -> bool:
+        return row["checked"] >= 5 and r9(row["pass_high"]) < 0.80
+
+    for (unit, project), row in now.items():
+        if gap_fires(row):
+            flags.add(("GAP", unit, project, "high" if r9(row["pass_high"]) < 0.60 else "medium"))
+        prev = before.get((unit, project))
+        rates = (prev["reported_rate"] if prev else None, row["reported_rate"])
+        if None not in rates and r9(rates[1] - rates[0]) >= 0.30:
+            flags.add(("JUMP", unit, project, "high" if gap_fires(row) else "medium"))
+        if row["overdue"] >= 1:
+            flags.add(("OVERDUE", unit, project, "high" if r9(row["overdue"] / row["ledger_total"]) >= 0.20 else "medium"))
+        behind = None not in (row["reported_rate"], row["schedule_rate"])
+        if behind and r9(row["reported_rate"]) < r9(row["schedule_rate"] - 0.10):
+            flags.add(("SLOW", unit, project, "medium"))
+
+    for (unit, m), rows in scenario.summaries.items():
+        if m != month:
+            continue
+        for summary in rows:
+            counts = now[(unit, summary.project)]
+            differs = (unit, month) in scenario.ledgers and (
+                summary.total != counts["ledger_total"] or summary.completed != counts["ledger_completed"]
+            )
+            stated = None if summary.rate is None else int(summary.rate[:-1]) / 100
+            counted = _ratio(summary.completed, summary.total)
+            rate_differs = stated is not None and counted is not None and r9(abs(stated - counted)) > 0.005
+            if differs or rate_differs:
+                high = (differs and summary.completed > counts["ledger_completed"]) or (rate_differs and stated > counted)
+                flags.add(("MISMATCH", unit, summary.project, "high" if high else "low"))
+
+    checks = [(c.region, c.item, c.date, (f, row), c.result) for f, rows in enumerate(scenario.check_files) for row, c in enumerate(rows)]
+    ledgers_now = {unit: items for (unit, m), items in scenario.ledgers.items() if m == month}
+    for unit, items in ledgers_now.items():
+        for project in PROJECTS:
+            done = [i for i in items if i.project == project and i.status == "已完成"]
+            without = [i for i in done if i.evidence is None]
+            if len(without) >= 3 and r9(len(without) / len(done)) >= 0.10:
+                flags.add(("NO_EVIDENCE", unit, project, "medium"))
+            if any(i.done > end for i in done):
+                flags.add(("DATE", unit, project, "low"))
+        for item in items:
+            latest = max((c for c in checks if c[0] == unit and c[1] == item.id and c[2] <= end), key=lambda c: (c[2], c[3]), default=None)
+            if latest is not None and latest[4] == "问题反弹":
+                flags.add(("RELAPSE", unit, item.project, "medium"))
+        earlier = scenario.ledgers.get((unit, previous))
+        if earlier is not None:
+            ids = {i.id for i in items}
+            for item in earlier:
+                if item.id not in ids:
+                    flags.add(("SHRINK", unit, item.project, "high"))
+            same_list = {(i.id, i.status, i.done) for i in items} == {(i.id, i.status, i.done) for i in earlier}
+            if same_list and any(i.status != "已完成" for i in items):
+                flags.add(("STALE", unit, None, "medium"))
+    if ledgers_now:
+        for unit, _zone in UNITS_IN_MASTER:
+            if unit not in ledgers_now:
+                flags.add(("MISSING", unit, None, "medium"))
+    return flags
+
+
 def same(actual: Any, expected: Any, tolerance: float = 1e-9) -> bool:
     missing = actual is None or (isinstance(actual, float) and math.isnan(actual))
     if expected is None:
@@ -231,12 +302,19 @@ def build(directory: Path, books: list[tuple[str, bytes]]) -> Lens:
 
 @PROPERTY_SETTINGS
 @given(scenarios())
-def test_metrics_equal_the_reference_and_rollups_equal_their_sums(scenario: Scenario) -> None:
+def test_metrics_and_warnings_equal_the_reference_and_rollups_equal_their_sums(scenario: Scenario) -> None:
     month = MONTHS[-1]
     with tempfile.TemporaryDirectory() as directory:
         lens = build(Path(directory), scenario.workbooks())
         leaf = lens.metrics(month)
         rolled = {by: lens.metrics(month, by) for by in ("region", "project", "province")}
+        warnings = lens.flags(month)
+
+    found = {
+        (r["code"], r["region"], r["project"] if isinstance(r["project"], str) else None, r["severity"])
+        for r in warnings.to_dict("records")
+    }
+    assert found == reference_flags(scenario, month, MONTHS[0])
 
     expected = reference(scenario, month)
     got = {(r["region"], r["project"]): r for r in records(leaf)}
