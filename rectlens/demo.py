@@ -24,7 +24,7 @@ others show, on purpose, what the warnings look for:
 | 丹枫市 | ledger and summary copied from last month (title updated) | 2026-08 (= 2026-07)  | STALE (and OVERDUE, as the copy is stale) |
 | 丹枫市 | no workbook at all                                        | 2026-03              | MISSING          |
 | 丹枫市 | 合计 row's 问题总数 is 10 above the sum of its rows         | 2026-02              | MISMATCH (合计)  |
-| 柳汀市 | about a third of items get deadlines they then miss       | every month          | OVERDUE, SLOW    |
+| 柳汀市 | a third of items get deadlines they miss: 8–28% of a project overdue | every month          | OVERDUE, SLOW    |
 | 白鹭市 | ~70% of items closed from 2026-06-01 on lack 佐证材料      | from 2026-07         | NO_EVIDENCE      |
 | 明湖市 | 问题反弹 found by 回头看 on 2 items that had passed          | 2026-05              | RELAPSE          |
 | 白鹭市 | 问题反弹 on 1 item                                         | 2026-08              | RELAPSE          |
