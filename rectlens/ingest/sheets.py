@@ -366,8 +366,8 @@ class _SheetReader:
         return None, None
 
     def _resolve_months(self, data: dict[str, list[object]], row_indexes: list[int]) -> None:
-        if "month" not in data:
-            return
+        if "month" not in data or not row_indexes:
+            return  # no rows, no month to settle (a template sheet left empty)
         month_col = self.layout.column("month")
         title_month, title_row = self._title_month()
         file_month = values.month_in_file_name(self.context.file_name)
@@ -483,9 +483,9 @@ def parse_sheet(grid: Grid, layout: SheetLayout, header: Header, context: SheetC
     for column in header.missing:
         reader.error(header.row, column, "", f"表头中缺少必填列“{column.title}”；请按模板补上这一列")
     frame = reader.read()
-    if frame.empty:
-        reader.error(None, None, "", "没有数据行：表头下方没有可读取的数据；请填写数据后重新上传")
-    elif layout.kind in CROSS_CHECKS:
+    # A sheet without data rows is judged with the whole workbook (validate_workbook):
+    # a template sheet left empty is skipped when another sheet has data.
+    if not frame.empty and layout.kind in CROSS_CHECKS:
         CROSS_CHECKS[layout.kind](reader, frame)
     if header.extras:
         reader.notices.append(f"工作表「{grid.name}」中的列 {'、'.join(header.extras.values())} 不在模板内，已原样保留，不参与统计")

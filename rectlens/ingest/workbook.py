@@ -81,6 +81,7 @@ def validate_workbook(
     except UnreadableFile as exc:
         return refuse(str(exc))
     context = SheetContext(file_name=file_name, regions=regions, option_month=option_month)
+    blank: list[str] = []  # sheets named like a report sheet but without any cell
     for sheet_name, hidden in iter_sheets(book):
         if hidden:
             # often last month's copy or a lookup list: what staff cannot see is not read
@@ -96,7 +97,7 @@ def validate_workbook(
             continue
         if not grid.rows:
             if kind_by_name(sheet_name, layouts):
-                refuse("工作表是空的：没有表头和数据；请按模板填写后重新上传", sheet_name)
+                blank.append(sheet_name)
             continue
         headers = {layout.kind: find_header(grid, layout) for layout in layouts}
         layout, header = recognise(sheet_name, headers, layouts)
@@ -108,7 +109,17 @@ def validate_workbook(
         result.problems.extend(parsed.problems)
         result.notices.extend(parsed.notices)
     _check_across_sheets(result)
-    if not result.sheets and not result.problems:
+    # Sheets of the template left unfilled are skipped, unless no sheet holds data at all.
+    header_only = [sheet.name for sheet in result.sheets if sheet.frame.empty]
+    result.sheets = [sheet for sheet in result.sheets if not sheet.frame.empty]
+    if result.sheets or result.problems:
+        result.notices.extend(f"工作表「{name}」没有数据行，已跳过" for name in (*header_only, *blank))
+    elif header_only or blank:
+        for name in header_only:
+            refuse("没有数据行：表头下方没有可读取的数据；请填写数据后重新上传", name)
+        for name in blank:
+            refuse("工作表是空的：没有表头和数据；请按模板填写后重新上传", name)
+    else:
         titles = "、".join(layout.title for layout in layouts)
         refuse(f"没有找到可识别的工作表：工作表名称或表头应与模板一致（{titles}）；请下载模板对照填写")
     return result
