@@ -491,3 +491,31 @@ def test_without_region_master_names_are_kept_as_written(db) -> None:
         assert con.execute("SELECT region, county FROM ledger_items").fetchall() == [("江城市", "任意区")]
     finally:
         con.close()
+
+
+def test_template_sheets_left_unfilled_are_skipped(store, query) -> None:
+    """A unit fills the ledger and leaves the template's other sheets as they came."""
+    data = xlsx(
+        ledger_sheet([ledger_row("JC-001")]),
+        summary_sheet([], month="2026年9月"),  # last month's title, no rows: not a month conflict
+        checks_sheet([]),
+        Sheet("群众评议", []),
+    )
+    outcome = store(data)
+    assert [(u.kind, u.rows) for u in outcome.uploads] == [("ledger", 1)]
+    assert query("SELECT kind FROM uploads") == [("ledger",)]
+    for name in ("汇总", "核查结果", "群众评议"):
+        assert f"工作表「{name}」没有数据行，已跳过" in outcome.notices
+
+
+def test_real_two_row_header(store, query) -> None:
+    """A group label (时间节点) above two columns; the other titles sit in the upper row only."""
+    upper = list(LEDGER_HEADER)
+    lower: list[str | None] = [None] * len(LEDGER_HEADER)
+    upper[9], upper[10] = "时间节点", None
+    lower[9], lower[10] = "发现日期", "整改时限"
+    sheet = Sheet("问题台账", lower, [ledger_row("JC-001")], titles=["江城市整改整治问题台账（2026年10月）", upper], merges=["J2:K2"])
+    store(xlsx(sheet))
+    assert items(query, "item_id, found_date, deadline, month, excel_row") == [
+        ("JC-001", dt.date(2026, 9, 3), dt.date(2026, 11, 30), OCT, 4)
+    ]
