@@ -319,3 +319,14 @@ def test_cli_and_library_agree_on_the_previous_month(db: Path, capsys: pytest.Ca
         table[["region", "project", "total", "completed"]].values.tolist()
     )
     assert {r["month"] for r in records} == {SEP}
+
+
+def test_a_month_without_warnings_prints_only_the_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from builders import Lens
+
+    lens = Lens(tmp_path / "quiet.duckdb", units=[("江城市", "南片")])
+    lens.ledger("江城市", OCT, [Item.completed("A1", "2026-10-03")])
+    code, out, _err = main(capsys, "flags", "--month", OCT, "--db", lens.path)
+    assert (code, out) == (0, ",".join(FLAG_HEADER) + "\n")
+    code, out, _err = main(capsys, "flags", "--month", OCT, "--format", "json", "--db", lens.path)
+    assert (code, json.loads(out)) == (0, [])
