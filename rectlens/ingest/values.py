@@ -86,7 +86,8 @@ def parse_rate(value: object) -> float:
         raise BadValue("不能为负数的" + expected)
     if rate > 1 + 1e-9:
         raise BadValue("不超过 100% 的比率（" + expected + "）")
-    return min(rate, 1.0)
+    # 1.4 / 100 is 0.013999999999999999: keep the decimal the user wrote
+    return min(round(rate, 12), 1.0)
 
 
 # --- dates and months ----------------------------------------------------
