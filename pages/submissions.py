@@ -11,8 +11,10 @@ from rectlens.ui.formats import EMPTY, month_label, timestamp
 
 GRID_MONTHS = 12  # months shown in the grid, ending with the chosen month
 
+# In display order; the state comes early so that a narrow screen never cuts it off.
 HISTORY_COLUMNS: dict[str, str] = {
     "upload_id": "上传编号",
+    "state_label": "状态",
     "region": "地区",
     "month": "报送月份",
     "kind_label": "类别",
@@ -20,7 +22,17 @@ HISTORY_COLUMNS: dict[str, str] = {
     "row_count": "行数",
     "received_at": "上传时间",
     "uploader": "上传人",
-    "state_label": "状态",
+}
+HISTORY_COLUMN_CONFIG = {
+    "上传编号": st.column_config.NumberColumn(width=72, format="%d"),
+    "状态": st.column_config.TextColumn(width=72),
+    "地区": st.column_config.TextColumn(width=80),
+    "报送月份": st.column_config.TextColumn(width=92),
+    "类别": st.column_config.TextColumn(width=80),
+    "文件": st.column_config.TextColumn(width=220),
+    "行数": st.column_config.NumberColumn(width=56),
+    "上传时间": st.column_config.TextColumn(width=128),
+    "上传人": st.column_config.TextColumn(width=80),
 }
 
 
@@ -61,7 +73,7 @@ def show_history(history: pd.DataFrame, cells: pd.DataFrame) -> None:
         uploader=chosen["uploader"].fillna(EMPTY),
     )[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
     st.caption(f"共 {len(chosen)} 条上传记录" + ("（已筛选）" if units or states else ""))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=HISTORY_COLUMN_CONFIG)
 
 
 def main() -> None:

@@ -21,6 +21,15 @@ def test_submissions_page_renders(open_page: Callable[..., Page], save_screensho
     assert page.locator("[data-testid='stTable'] td").count() > 0
 
 
+def test_whole_page_fits_a_laptop_screen_width(open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path]) -> None:
+    page = open_page("submissions", viewport=(1280, 2200))  # tall enough to capture the history too
+    save_screenshot(page, "submissions-full")
+    assert page.locator("[data-testid='stException']").count() == 0
+    main = page.get_by_test_id("stMain")
+    overflow = main.evaluate("element => element.scrollWidth - element.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
 def test_month_in_the_link_is_selected(open_page: Callable[..., Page], data_dir: Path) -> None:
     earliest = submissions.months(submissions.grid(data_dir / "rectlens.duckdb"))[0]
     page = open_page("submissions", query={"month": month_label(earliest)})  # the URL holds the label users see
