@@ -48,7 +48,7 @@ def _check_zip(data: bytes, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, but also NotImplementedError, EOFError... for damaged headers
         raise UnreadableFile("文件已损坏，无法作为 .xlsx 打开；请在 Excel 中重新另存为 .xlsx 后上传") from exc
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
@@ -84,8 +84,19 @@ def open_workbook(data: bytes, limits: Limits) -> calamine.CalamineWorkbook:
         return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
         raise UnreadableFile("文件设置了打开密码；请取消密码保护后重新上传") from exc
-    except Exception as exc:  # calamine raises several error types for broken files
+    except BaseException as exc:  # calamine raises several error types for broken files
+        if not isinstance(exc, Exception) and not is_reader_panic(exc):
+            raise
         raise UnreadableFile(f"文件无法读取（{type(exc).__name__}）；请在 Excel 中打开并另存为 .xlsx 后重新上传") from exc
+
+
+def is_reader_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine: pyo3 raises it as a BaseException, past `except Exception`."""
+    return type(exc).__name__ == "PanicException"
+
+
+class SheetUnreadable(Exception):
+    """calamine could not read one sheet of an otherwise readable workbook."""
 
 
 class SheetTooLarge(Exception):
@@ -113,6 +124,17 @@ def read_grid(book: calamine.CalamineWorkbook, name: str, limits: Limits) -> Gri
     formatted or cleared cells) makes calamine report a million rows, which
     are not data and must neither be refused nor copied into Python lists.
     """
+    try:
+        return _read_grid(book, name, limits)
+    except SheetTooLarge:
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not is_reader_panic(exc):
+            raise
+        raise SheetUnreadable(type(exc).__name__) from exc
+
+
+def _read_grid(book: calamine.CalamineWorkbook, name: str, limits: Limits) -> Grid:
     sheet = book.get_sheet_by_name(name)
     if sheet.end is None:
         return Grid(name, [])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rectlens import domain
 from rectlens.config import Limits
 from rectlens.domain import SheetLayout
-from rectlens.ingest.excel import SheetTooLarge, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
+from rectlens.ingest.excel import SheetTooLarge, SheetUnreadable, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.sheets import Header, ParsedSheet, SheetContext, find_header, parse_sheet
 from rectlens.regions import RegionMaster
@@ -92,8 +92,8 @@ def validate_workbook(
         except SheetTooLarge as exc:
             refuse(str(exc), sheet_name)
             continue
-        except Exception as exc:  # a damaged sheet must not hide the others' problems
-            refuse(f"工作表无法读取（{type(exc).__name__}）；请在 Excel 中另存后重新上传", sheet_name)
+        except SheetUnreadable as exc:  # a damaged sheet must not hide the others' problems
+            refuse(f"工作表无法读取（{exc}）；请在 Excel 中另存后重新上传", sheet_name)
             continue
         if not grid.rows:
             if kind_by_name(sheet_name, layouts):
