@@ -141,3 +141,17 @@ def test_unreadable_path(cli_main, regions_db, tmp_path, dump_database) -> None:
     assert result.code == 2
     assert "无法读取文件" in result.err and "Traceback" not in result.err
     assert dump_database(regions_db) == before
+
+
+def test_damaged_xls_that_makes_the_reader_panic(rejected) -> None:
+    """One changed byte makes calamine panic in Rust; pyo3 raises that past `except Exception`."""
+    data = bytearray((FIXTURES / "legacy_ledger.xls").read_bytes())
+    data[1493] = 63
+    assert "文件无法读取" in only_problem(rejected(bytes(data), name="台账.xls"))
+
+
+def test_zip_claiming_a_newer_zip_version(rejected) -> None:
+    data = bytearray(ledger_xlsx())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (211).to_bytes(2, "little")  # "version needed to extract: 21.1"
+    assert "文件已损坏" in only_problem(rejected(bytes(data)))
