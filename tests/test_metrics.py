@@ -16,7 +16,6 @@ from statsmodels.stats.proportion import proportion_confint
 
 from rectlens import sql
 from rectlens.ingest.service import ingest_bytes
-from rectlens.storage.uploads import restore, withdraw
 
 OCT = "2026-10"
 
@@ -380,7 +379,7 @@ def test_a_corrected_ledger_replaces_the_earlier_one_and_restore_brings_it_back(
     first = lens.ledger("江城市", OCT, [Item.completed("A1", "2026-10-01"), Item("A2")])
     lens.ledger("江城市", OCT, [Item.completed("A1", "2026-10-01"), Item.completed("A2", "2026-10-02"), Item("A3")])
     assert (lens.row(OCT, "江城市", WG)["total"], lens.row(OCT, "江城市", WG)["completed"]) == (3, 2)
-    restore(lens.path, first.uploads[0].upload_id)
+    lens.restore(first.uploads[0].upload_id)
     row = lens.row(OCT, "江城市", WG)
     assert (row["total"], row["completed"]) == (2, 1)
 
@@ -391,7 +390,7 @@ def test_a_withdrawn_check_upload_no_longer_counts(tmp_path: Path) -> None:
     lens.checks(Check("A1", "江城市", "2026-10-10", "整改到位"))
     later = lens.checks(Check("A1", "江城市", "2026-10-20", "虚假整改"))
     assert lens.row(OCT, "江城市", WG)["passed"] == 0
-    withdraw(lens.path, later.uploads[0].upload_id)
+    lens.withdraw(later.uploads[0].upload_id)
     row = lens.row(OCT, "江城市", WG)
     assert (row["checked"], row["passed"]) == (1, 1)
 
