@@ -369,7 +369,7 @@ def _round_to_month_end(day: dt.date) -> dt.date:
     return month_end(day.replace(day=1))
 
 
-class _Texts:
+class ProblemTexts:
     """Descriptions, responsible units and measures of one unit."""
 
     def __init__(self, unit: UnitSpec, rng: random.Random) -> None:
@@ -414,7 +414,7 @@ class _Texts:
 
 
 def _unit_items(unit: UnitSpec, rng: random.Random) -> list[Item]:
-    texts = _Texts(unit, rng)
+    texts = ProblemTexts(unit, rng)
     drafts = sorted((_found_date(rng), rng.choices(domain.PROJECTS, weights=PROJECT_WEIGHTS)[0]) for _ in range(unit.size))
     counters = dict.fromkeys(domain.PROJECTS, 0)
     items: list[Item] = []
@@ -984,7 +984,7 @@ def _write_satisfaction(out_dir: Path, rows: list[tuple[str, str, dt.date, float
     return SATISFACTION_FILE
 
 
-def _write_regions(out_dir: Path) -> str:
+def write_region_master(out_dir: Path) -> str:
     rows: list[list[Cell | Percent]] = [[unit.name, unit.zone, county] for unit in UNITS for county in unit.counties]
     block = SheetBlock(
         name="地区表",
@@ -1004,7 +1004,7 @@ def write_workbooks(out_dir: Path, seed: int = 2026) -> tuple[DemoYear, list[str
     rng = random.Random(seed + 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear(out_dir)
-    _write_regions(out_dir)
+    write_region_master(out_dir)
     names: list[str] = []
     for month in MONTHS:
         for unit in UNITS:
