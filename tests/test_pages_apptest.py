@@ -118,3 +118,19 @@ def test_first_start_builds_the_demo_database(tmp_path: Path, monkeypatch: pytes
     at = open_submissions_page()
     assert built == [db]
     assert at.table[0].value.shape[0] == len(UNITS_IN_DISPLAY_ORDER)
+
+
+def test_a_failed_first_build_leaves_no_half_built_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rectlens import demo
+
+    def broken_build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Callable[[str], object] = print) -> str:
+        path.write_bytes(b"half written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(demo, "build", broken_build)
+    db = tmp_path / "rectlens.duckdb"
+    monkeypatch.setenv("RECTLENS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert at.exception and "disk full" in at.exception[0].message
+    assert not db.exists()

@@ -7,27 +7,39 @@ from pathlib import Path
 
 import streamlit as st
 
-# Sessions of one server share this: only one of them builds the demo.
+from rectlens import demo
+
+BUILDING_LABEL = "正在生成示例数据…"
+
+# Sessions of one server share this: one builds the demo, the others wait for it.
 _BUILD_LOCK = threading.Lock()
 
 
 def ensure_database(db: Path) -> None:
     """Create the demo data set at `db` unless a database is already there."""
-    if db.exists():
+    if db.exists() and not _BUILD_LOCK.locked():
         return
-    with _BUILD_LOCK:
-        if db.exists():
+    if not _BUILD_LOCK.acquire(blocking=False):
+        # Another session is building: the file may exist but is not ready yet.
+        with st.spinner(BUILDING_LABEL + "请稍候"), _BUILD_LOCK:
             return
-        from rectlens import demo
+    try:
+        if not db.exists():
+            _build(db)
+    finally:
+        _BUILD_LOCK.release()
 
-        with st.status("正在生成示例数据…", expanded=False) as status:
-            try:
-                demo.build(db, echo=status.write)
-            except Exception:
-                _remove_partial(db)
-                status.update(label="示例数据生成失败", state="error")
-                raise
-            status.update(label="示例数据已生成", state="complete")
+
+def _build(db: Path) -> None:
+    with st.status(BUILDING_LABEL, expanded=False) as status:
+        try:
+            summary = demo.build(db, echo=lambda message: status.update(label=f"{BUILDING_LABEL}{message}"))
+        except Exception:
+            _remove_partial(db)
+            status.update(label="示例数据生成失败", state="error")
+            raise
+        status.update(label="示例数据已生成", state="complete")
+        status.write(summary)
 
 
 def _remove_partial(db: Path) -> None:
