@@ -345,3 +345,89 @@ def ranking_bars(units: pd.DataFrame, value: str, title: str, label: str) -> go.
 
 def severity_badge(severity: str) -> str:
     return {"high": "▲ 高", "medium": "● 中", "low": "○ 低"}.get(severity, severity)
+
+
+# --- Stand-alone figures (briefing page, PNG and slide exports) -------------
+
+SOURCE_NAME = "整改透视"
+# Briefing figures are laid out for 16:9 at 960 x 540 CSS pixels (1920 x 1080 at scale 2).
+BRIEF_WIDTH, BRIEF_HEIGHT = 960, 540
+# The header band above the plot holds only the title and its note line, so a slide can
+# crop it away and show the title as real text instead.
+HEADER_PX = 92
+
+
+def source_line(as_of: dt.datetime | None, demo: bool = False) -> str:
+    """'数据来源：整改透视，截至 2026年11月29日 16:59' (marked 示例数据 for the demo data set)."""
+    source = f"数据来源：{SOURCE_NAME}" + ("（示例数据）" if demo else "")
+    if as_of is None:
+        return source
+    return f"{source}，截至 {as_of.year}年{as_of.month}月{as_of.day}日 {as_of:%H:%M}"
+
+
+def stand_alone(figure: go.Figure, title: str, note: str, height: int = BRIEF_HEIGHT, font_size: int = 16) -> go.Figure:
+    """A copy of `figure` that carries its title and a note line (scope, as-of time, source) inside it.
+
+    Title and note sit in a fixed header band of HEADER_PX pixels anchored to the
+    figure's top edge, so a screenshot or PNG of the figure stands alone.
+    """
+    framed = go.Figure(figure)
+    right = max(framed.layout.margin.r or 0, 28)  # a chart may need room on the right for end labels
+    framed.update_layout(
+        height=height,
+        font={"size": font_size},
+        title={
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": note, "font": {"size": font_size - 2, "color": "#555555"}},
+            "font": {"size": font_size + 8, "color": "#111111"},
+            "x": 0.012,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 14},
+            "automargin": False,
+        },
+        margin={"t": HEADER_PX, "l": 16, "r": right, "b": 24},
+        # the legend at the foot of the figure, whatever the plot's tick labels need
+        legend={"yref": "container", "y": 0, "yanchor": "bottom", "x": 0.012, "xref": "container", "traceorder": "normal"},
+        modebar={"remove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]},
+    )
+    return framed
+
+
+def risk_bars(scores: pd.DataFrame, points: dict[str, int], title: str) -> go.Figure:
+    """Risk score per unit (highest on top), stacked by severity; `points` per warning of each severity."""
+    table = scores.sort_values(["score", "region"], ascending=[True, False])
+    figure = _base(title, max(340, 30 * len(table) + 140))
+    for severity in ("high", "medium", "low"):
+        counts = table[severity].astype(int)
+        figure.add_trace(
+            go.Bar(
+                x=counts * points[severity],
+                y=table["region"],
+                orientation="h",
+                name=f"{SEVERITY_LABELS[severity]}等级预警",
+                marker={"color": SEVERITY_COLOURS[severity], "line": {"color": "white", "width": 1}},
+                customdata=counts,
+                hovertemplate="%{y} " + SEVERITY_LABELS[severity] + "等级预警 %{customdata} 条，计 %{x} 分<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=table["score"],
+            y=table["region"],
+            mode="text",
+            text=[f"{score} 分" for score in table["score"]],
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    upper = float(table["score"].max()) if not table.empty else 1.0
+    figure.update_layout(barmode="stack")
+    rule = "、".join(f"{SEVERITY_LABELS[s]} {points[s]} 分" for s in ("high", "medium", "low"))
+    figure.update_xaxes(title={"text": f"风险评分（每条预警：{rule}）"}, range=[0, upper * 1.15 + 1])
+    figure.update_yaxes(title=None, type="category")
+    return figure
