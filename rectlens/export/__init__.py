@@ -1,0 +1,1 @@
+"""Briefing exports: PNG images, the slide deck and the Excel workbook of a month."""
