@@ -1,4 +1,4 @@
-"""Report sub-commands: `metrics` and `flags`, as CSV or JSON on stdout."""
+"""Report sub-commands: `metrics` and `flags` (CSV or JSON on stdout) and the `brief` slide deck."""
 
 from __future__ import annotations
 
@@ -85,6 +85,54 @@ def cmd_flags(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """The month's briefing deck (and optionally the chart PNGs and the Excel workbook)."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from rectlens.cli import UsageError
+    from rectlens.export import brief
+    from rectlens.export.images import RenderError
+    from rectlens.metrics import NoData
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pptx":
+        raise UsageError(f"输出文件「{out}」应以 .pptx 结尾")
+    targets = [out.parent] + ([Path(args.excel).parent] if args.excel else [])
+    for folder in targets:
+        if not folder.is_dir():
+            raise UsageError(f"输出文件夹「{folder}」不存在")
+    with_pngs = args.png_dir is not None
+    with tqdm(total=brief.steps(with_pngs), desc="生成简报", unit="步", file=sys.stderr, disable=None) as bar:
+
+        def on_step(done: int, total: int, label: str) -> None:
+            bar.set_postfix_str(label, refresh=False)
+            bar.update(done - bar.n)
+
+        try:
+            files = brief.export(args.db, args.month, with_warnings_png=with_pngs, on_step=on_step)
+        except NoData:
+            raise UsageError(f"{_month_label(args.month)} 没有任何地区的问题台账或汇总数据；请检查月份，或先导入该月数据") from None
+        except RenderError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        out.write_bytes(files.deck)
+        written = [out]
+        if args.excel:
+            Path(args.excel).write_bytes(files.workbook)
+            written.append(Path(args.excel))
+        if with_pngs:
+            written += files.write_pngs(Path(args.png_dir))
+    except OSError as exc:
+        raise UsageError(f"无法写入文件：{exc.strerror or exc}（{exc.filename}）") from None
+    slides = 2 + len(files.charts)
+    print(f"{files.stem}：幻灯片 {slides} 页 → {out}")
+    for path in written[1:]:
+        print(f"  {path}")
+    return 0
+
+
 def register(add: AddCommand) -> None:
     from rectlens.cli import _month
 
@@ -101,3 +149,9 @@ def register(add: AddCommand) -> None:
     flags = add("flags", cmd_flags, "输出某月的预警")
     flags.add_argument("--month", type=_month, required=True, help="报送月份 YYYY-MM")
     flags.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    brief = add("brief", cmd_brief, "生成某月的简报幻灯片（.pptx），可同时导出图表 PNG 和 Excel")
+    brief.add_argument("--month", type=_month, required=True, help="报送月份 YYYY-MM")
+    brief.add_argument("--out", required=True, metavar="FILE.pptx", help="幻灯片输出文件")
+    brief.add_argument("--png-dir", metavar="DIR", help="把每张图表另存为 1920×1080 PNG 的文件夹（不存在则创建）")
+    brief.add_argument("--excel", metavar="FILE.xlsx", help="同时导出该月指标和预警的 Excel 文件")
