@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from rectlens import config
 from rectlens.ingest.values import BadValue, parse_month_option
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+
+
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.+)"), r"缺少必需的参数：\1"),
+    (re.compile(r"argument (\S+): invalid choice: '?([^'\s]+)'? \(choose from (.+)\)"), r"参数 \1 的值「\2」无效，可选：\3"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"无法识别的参数：\1"),
+    (re.compile(r"argument (\S+): expected one argument"), r"参数 \1 后面需要一个值"),
+    (re.compile(r"argument (\S+): invalid int value: '?([^']+)'?"), r"参数 \1 应为整数，而不是「\2」"),
+    (re.compile(r"argument (\S+): (.+)"), r"参数 \1：\2"),
+)
+# Sub-commands that only read: they must not create a database where there is none.
+READ_ONLY_COMMANDS = {"metrics", "flags", "brief"}
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its error messages in Chinese (exit code 2, no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            if pattern.search(message):
+                message = pattern.sub(replacement, message, count=1)
+                break
+        self.exit(EXIT_INVALID, f"错误：{message}\n（用 {self.prog} -h 查看用法）\n")
 
 
 class UsageError(Exception):
@@ -82,8 +107,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from rectlens.storage.uploads import KIND_LABELS, STATE_LABELS, history
 
-    table = history(args.db)
-    if table.empty:
+    table = history(args.db) if Path(args.db).exists() else None
+    if table is None or table.empty:
         print("还没有任何上传记录")
         return EXIT_OK
     shown = table.assign(
@@ -118,8 +143,8 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rectlens", description="整改透视 · Rectification Lens 命令行")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="SUB-COMMAND")
+    parser = ChineseArgumentParser(prog="python -m rectlens", description="整改透视 · Rectification Lens 命令行")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="SUB-COMMAND", parser_class=ChineseArgumentParser)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
@@ -161,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in READ_ONLY_COMMANDS and not Path(args.db).exists():
+        print(f"错误：数据库文件 {args.db} 不存在；请用 --db 指定数据库，或先运行 demo / ingest 导入数据", file=sys.stderr)
+        return EXIT_INVALID
     try:
         return int(args.handler(args))
     except UsageError as exc:
