@@ -117,10 +117,11 @@ class _Strings:
 
     def __call__(self, text: str) -> int:
         self.count += 1
-        found = self.index.get(text)
-        if found is None:
+        try:
+            return self.index[text]
+        except KeyError:
             found = self.index[text] = len(self.index)
-        return found
+            return found
 
     def xml(self) -> str:
         items = []
@@ -142,9 +143,14 @@ class _SheetWriter:
         self.width = 1
 
     def cell(self, row: int, col: int, value: Cell | Percent, style: int = S_CELL) -> None:
-        ref = _ref(row, col)
-        self.width = max(self.width, col + 1)
-        if value is None or value == "":
+        ref = f"{_LETTERS[col]}{row + 1}"
+        if col >= self.width:
+            self.width = col + 1
+        if type(value) is str and value:  # the common case first
+            if style == S_CELL and len(value) > 16:
+                style = S_WRAP
+            xml = f'<c r="{ref}" s="{style}" t="s"><v>{self.strings(value)}</v></c>'
+        elif value is None or value == "":
             xml = f'<c r="{ref}" s="{style}"/>'
         elif isinstance(value, Percent):
             xml = f'<c r="{ref}" s="{S_PERCENT}"><v>{value.value!r}</v></c>'
@@ -304,8 +310,9 @@ def write_workbook(path: Path, blocks: Sequence[SheetBlock], created: dt.date) -
     for position, xml in enumerate(sheets, start=1):
         parts[f"xl/worksheets/sheet{position}.xml"] = xml
     parts["xl/sharedStrings.xml"] = strings.xml()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode("utf-8"))
+            # fastest deflate: the files come out ~20% larger and are written ~0.5 s sooner
+            archive.writestr(info, text.encode("utf-8"), compresslevel=1)
