@@ -220,3 +220,18 @@ def test_satisfaction_uploads_add_rows_without_duplicates(regions_db, query) -> 
         (1, OCT, 0.577),
         (2, OCT, pytest.approx(0.9)),
     ]
+
+
+def test_validate_previews_then_store_validated_stores_once(regions_db, dump_database) -> None:
+    """The upload page's flow: validate (nothing stored), show the result, then store; a double click stores once."""
+    before = dump_database(regions_db)
+    workbook = service.validate(regions_db, V1, "江城市2026年10月台账.xlsx")
+    assert workbook.valid and [(s.kind, len(s.frame)) for s in workbook.sheets] == [("ledger", 2)]
+    assert dump_database(regions_db) == before
+    first = service.store_validated(regions_db, workbook, uploader="张三", uploader_unit="江城市纪委监委")
+    assert first.status == service.STORED
+    stored = dump_database(regions_db)
+    assert [row[5:7] for row in stored["files"]] == [("张三", "江城市纪委监委")]
+    again = service.store_validated(regions_db, workbook)
+    assert again.status == service.DUPLICATE
+    assert dump_database(regions_db) == stored
