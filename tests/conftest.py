@@ -76,15 +76,22 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "rectlens.duckdb"
 
 
-@pytest.fixture(scope="session")
-def _regions_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "regions.duckdb"
-    count, problems, _notices = service.replace_region_master(path, regions_xlsx(), "地区表.xlsx")
-    assert not problems and count == 3
+def _checkpoint(path: Path) -> None:
     con = duckdb.connect(str(path))
-    con.execute("CHECKPOINT")
+    con.execute("CHECKPOINT")  # everything in the main file: a plain copy is a complete database
     con.close()
-    return path
+
+
+@pytest.fixture(scope="session")
+def _regions_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "regions.duckdb"
+    with pytest.MonkeyPatch.context() as patch:  # session fixtures run before the autouse one
+        patch.setenv("RECTLENS_SETTINGS", str(folder / "no-settings.toml"))
+        count, problems, _notices = service.replace_region_master(path, regions_xlsx(), "地区表.xlsx")
+        assert not problems and count == 3
+        _checkpoint(path)
+        yield path
 
 
 @pytest.fixture
@@ -109,9 +116,7 @@ def _baseline_template(_regions_template: Path, tmp_path_factory: pytest.TempPat
     shutil.copyfile(_regions_template, path)
     outcome = service.ingest_bytes(path, baseline_ledger(), BASELINE_NAME)
     assert outcome.status == service.STORED
-    con = duckdb.connect(str(path))
-    con.execute("CHECKPOINT")
-    con.close()
+    _checkpoint(path)
     return path
 
 
@@ -130,8 +135,8 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., CliResult]]:
-    """Run `python -m rectlens ...` in a subprocess (the real entry point)."""
+def cli() -> Callable[..., CliResult]:
+    """Run `python -m rectlens ...` in a subprocess (the real entry point, with this test's environment)."""
 
     def run(*args: str | Path, timeout: float = 60) -> CliResult:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
@@ -146,7 +151,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., CliResult]]:
         )
         return CliResult(done.returncode, done.stdout, done.stderr)
 
-    yield run
+    return run
 
 
 @pytest.fixture
