@@ -481,14 +481,14 @@ def _plant_jump(items: list[Item], month: dt.date, rng: random.Random) -> None:
     for project in domain.PROJECTS:
         candidates = [i for i in items if i.project == project and i.found <= before and _open_at(i, end)]
         rng.shuffle(candidates)
-        while _project_rate(items, project, month) - _project_rate(items, project, previous_month(month)) < 0.33:
+        while candidates and _project_rate(items, project, month) - _project_rate(items, project, previous_month(month)) < 0.33:
             item = candidates.pop()
             item.done = month.replace(day=rng.randint(1, end.day))
             item.start = min(item.start, item.done)
 
 
 def _plant_rush(items: list[Item], month: dt.date, rng: random.Random) -> None:
-    """Most of the month's completions fall on its last three days, ≥ 12 per project."""
+    """Nearly all of the month's completions fall on its last three days: about 14 per project, as far as items are open."""
     end = month_end(month)
     last_days = [end - dt.timedelta(days=k) for k in range(3)]
     for project in domain.PROJECTS:
@@ -698,7 +698,7 @@ def _invent_checks(items: dict[str, list[Item]], rng: random.Random) -> dict[dt.
                     for (unit_name, item_id), check in sorted(latest.items())
                     if unit_name == unit.name and check.result in domain.CHECK_PASS and check.day < month and by_id[item_id].listed(month)
                 ]
-                for item in rng.sample(passed_before, relapsing):
+                for item in rng.sample(passed_before, min(relapsing, len(passed_before))):
                     visits.append((item, domain.CHECK_RELAPSE, domain.SAMPLING_TARGETED, "回头看"))
             for item, result, sampling, method in visits:
                 check = Check(

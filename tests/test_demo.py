@@ -195,6 +195,14 @@ def test_same_seed_same_database_other_seed_other_data(built: Built, tmp_path: P
     assert [i.description for i in other.items["青岚市"][:20]] != [i.description for i in ours.items["青岚市"][:20]]
 
 
+def test_other_seeds_invent_a_year_too() -> None:
+    for seed in (1, 7, 99):
+        year, styles = demo.invent(seed)
+        assert len(year.items) == len(styles) == 13
+        assert sum(len(items) for items in year.items.values()) == sum(u.size for u in demo.UNITS)
+        assert sum(len(checks) for checks in year.checks.values()) > 800
+
+
 # --- planted patterns, in the raw data -----------------------------------------
 
 
