@@ -235,3 +235,22 @@ def test_validate_previews_then_store_validated_stores_once(regions_db, dump_dat
     again = service.store_validated(regions_db, workbook)
     assert again.status == service.DUPLICATE
     assert dump_database(regions_db) == stored
+
+
+def test_a_session_reuses_one_connection_and_still_commits_each_workbook(tmp_path: Path) -> None:
+    """Inside `session`, every ingest shares the connection, and each file is its own transaction."""
+    import duckdb
+
+    from rectlens.storage.database import connect, session
+
+    db = tmp_path / "session.duckdb"
+    with session(db) as held:
+        with connect(db) as inner:
+            assert inner is held
+        first = service.ingest_bytes(db, xlsx(ledger_sheet([ledger_row("SS-001")])), "江城市2026年10月台账.xlsx")
+        bad_sheet = ledger_sheet([ledger_row("SS-002", status="已完城")], month="2026年11月")
+        bad = service.ingest_bytes(db, xlsx(bad_sheet), "江城市2026年11月台账.xlsx")
+        assert (first.status, bad.status) == ("stored", "invalid")
+    # the held connection is closed: another process-level connection sees the stored rows
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("SELECT item_id FROM ledger_items").fetchall() == [("SS-001",)]

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -54,7 +55,9 @@ PARSERS: dict[str, Callable[[Cell], object]] = {
 }
 
 
+@lru_cache(maxsize=65536)
 def header_key(cell: Cell) -> str:
+    # cached: the first rows of a sheet are matched against every layout, cell by cell
     return _MARKERS.sub("", key(cell)).replace("(必填)", "").replace("(选填)", "")
 
 
