@@ -25,7 +25,7 @@ from rectlens import charts
 from rectlens.export.briefing import Briefing, Chart, top_warnings
 from rectlens.export.images import png_size
 
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
+SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in: PowerPoint's 16:9
 MARGIN = Inches(0.45)
 TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(0.8)
 BODY_TOP = Inches(1.15)
