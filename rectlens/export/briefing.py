@@ -285,6 +285,17 @@ def top_warnings(briefing: Briefing, limit: int = TOP_WARNINGS) -> pd.DataFrame:
     return shown[list(WARNING_COLUMNS)].rename(columns=WARNING_COLUMNS).reset_index(drop=True)
 
 
+SCREEN_ORDER = ("units", "trend", "ranking", "warnings", "projects", "risk", "heatmap")
+
+
+def screen_charts(briefing: Briefing) -> list[Chart]:
+    """The charts of the briefing page in screen order: the six charts and the top-warnings table."""
+    found = {chart.key: chart for chart in chart_list(briefing)}
+    title = f"主要预警（{briefing.month_text}）"
+    found["warnings"] = Chart("warnings", title, warnings_figure(briefing), ())
+    return [found[key] for key in SCREEN_ORDER]
+
+
 def warnings_figure(briefing: Briefing, limit: int = 6, height: int = charts.BRIEF_HEIGHT) -> go.Figure:
     """The top warnings as a stand-alone table figure (for the page and its PNG)."""
     table = top_warnings(briefing, limit)
