@@ -27,6 +27,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/warnings.py", "预警", "warnings", ":material/warning:"),
     PageEntry("pages/items.py", "问题台账", "items", ":material/list_alt:"),
     PageEntry("pages/submissions.py", "报送情况", "submissions", ":material/fact_check:"),
+    PageEntry("pages/brief.py", "简报", "brief", ":material/slideshow:"),
 )
 
 
