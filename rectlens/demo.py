@@ -1042,10 +1042,8 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
     The database is built beside `path` and moved into place when complete,
     so nobody ever opens a half-built demo.
     """
-    import duckdb
-
     from rectlens.ingest.service import STORED, ingest_bytes, replace_region_master
-    from rectlens.storage.database import connect, transaction
+    from rectlens.storage.database import connect, session, transaction
 
     path = Path(path)
     out_dir = Path(out_dir) if out_dir is not None else path.parent / "demo"
@@ -1056,28 +1054,28 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
     echo(f"已生成 {len(names) + 1} 个示例工作簿（{out_dir}），用时 {written - started:.1f} 秒")
 
     _remove_database(building)
-    count, problems, _notices = replace_region_master(building, (out_dir / REGIONS_FILE).read_bytes(), REGIONS_FILE)
-    if problems:
-        raise RuntimeError("示例地区表未通过校验：\n" + "\n".join(p.text() for p in problems))
-    echo(f"地区表已载入：{count} 个地区")
-    # Holding one connection keeps DuckDB's database instance alive, so the
-    # short-lived connections each ingest opens reuse it instead of loading
-    # the file and checkpointing it again for every workbook.
-    keeper = duckdb.connect(str(building))
     try:
-        for done, name in enumerate(names, start=1):
-            outcome = ingest_bytes(building, (out_dir / name).read_bytes(), name, uploader="示例数据")
-            if outcome.status != STORED:
-                details = "\n".join(p.text() for p in outcome.problems) or outcome.message
-                raise RuntimeError(f"示例文件「{name}」未能导入：\n{details}")
-            if done % 10 == 0 or done == len(names):
-                echo(f"已导入 {done}/{len(names)} 个文件（{time.perf_counter() - written:.1f} 秒）")
-        with transaction(building) as con:
-            sql.execute(con, "meta_set", {"key": "demo", "value": "true"})
-        with connect(building) as con:
-            units, months, first, last, problems_total, files, checks = sql.rows(con, "demo_counts")[0]
-    finally:
-        keeper.close()
+        count, problems, _notices = replace_region_master(building, (out_dir / REGIONS_FILE).read_bytes(), REGIONS_FILE)
+        if problems:
+            raise RuntimeError("示例地区表未通过校验：\n" + "\n".join(p.text() for p in problems))
+        echo(f"地区表已载入：{count} 个地区")
+        # One connection for the whole batch: each ingest would otherwise open
+        # the file and checkpoint it again.
+        with session(building):
+            for done, name in enumerate(names, start=1):
+                outcome = ingest_bytes(building, (out_dir / name).read_bytes(), name, uploader="示例数据")
+                if outcome.status != STORED:
+                    details = "\n".join(p.text() for p in outcome.problems) or outcome.message
+                    raise RuntimeError(f"示例文件「{name}」未能导入：\n{details}")
+                if done % 10 == 0 or done == len(names):
+                    echo(f"已导入 {done}/{len(names)} 个文件（{time.perf_counter() - written:.1f} 秒）")
+            with transaction(building) as con:
+                sql.execute(con, "meta_set", {"key": "demo", "value": "true"})
+            with connect(building) as con:
+                units, months, first, last, problems_total, files, checks = sql.rows(con, "demo_counts")[0]
+    except BaseException:
+        _remove_database(building)
+        raise
     ingested = time.perf_counter()
     _remove_database(path)
     building.replace(path)

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from rectlens import demo, domain
 from rectlens.ingest import service
+from rectlens.storage.database import session
 
 MONTH_ENDS = {m: demo.month_end(m) for m in demo.MONTHS}
 HONEST = ("青岚市", "云栖市", "澄湾市", "星河市", "金穗市", "明湖市", "松涛市")
@@ -97,6 +98,24 @@ def test_build_replaces_an_existing_file(tmp_path: Path) -> None:
     assert demo.is_demo(path)
 
 
+def test_a_refused_file_stops_the_build_and_leaves_no_database(tmp_path: Path) -> None:
+    from rectlens.ingest.problems import Problem
+
+    def refuse(_db: object, _data: bytes, name: str, **_options: object) -> service.IngestOutcome:
+        return service.IngestOutcome(
+            name, service.INVALID, [Problem("问题台账", 5, "整改状态", "好了", "未启动、推进中或已完成之一", file=name)]
+        )
+
+    path = tmp_path / "rectlens.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RECTLENS_SETTINGS", str(tmp_path / "no-settings.toml"))
+        patch.setattr(demo, "MONTHS", demo.MONTHS[:1])
+        patch.setattr(service, "ingest_bytes", refuse)
+        with pytest.raises(RuntimeError, match=r"未能导入(.|\n)*整改状态"):
+            demo.build(path, out_dir=tmp_path / "files", echo=lambda _m: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["files"]
+
+
 def test_units_are_the_region_master_and_fictional(built: Built) -> None:
     regions = built.rows("SELECT region, zone FROM regions ORDER BY sort_order")
     assert [r for r, _z in regions] == [u.name for u in demo.UNITS]
@@ -172,15 +191,11 @@ def test_workbooks_look_as_staff_write_them(built: Built) -> None:
 def test_every_file_revalidates_without_problems(built: Built) -> None:
     names = sorted(p.name for p in built.out_dir.glob("*.xlsx") if p.name != demo.REGIONS_FILE)
     assert len(names) == 168
-    keeper = duckdb.connect(str(built.path))  # keeps the database instance open between validations
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("RECTLENS_SETTINGS", str(built.out_dir / "no-settings.toml"))
-            for name in names:
-                workbook = service.validate(built.path, (built.out_dir / name).read_bytes(), name)
-                assert workbook.valid and not workbook.problems, (name, [p.text() for p in workbook.problems])
-    finally:
-        keeper.close()
+    with pytest.MonkeyPatch.context() as patch, session(built.path):  # one connection for all the look-ups
+        patch.setenv("RECTLENS_SETTINGS", str(built.out_dir / "no-settings.toml"))
+        for name in names:
+            workbook = service.validate(built.path, (built.out_dir / name).read_bytes(), name)
+            assert workbook.valid and not workbook.problems, (name, [p.text() for p in workbook.problems])
 
 
 def test_same_seed_same_database_other_seed_other_data(built: Built, tmp_path: Path) -> None:
