@@ -160,6 +160,21 @@ def test_renderer_serves_several_threads_without_mixing_up_results(files: brief.
     assert results == {height: (960, height) for height in heights}
 
 
+def test_a_reused_tab_renders_exactly_what_kaleido_renders_with_a_fresh_page(files: brief.BriefFiles) -> None:
+    """The renderer skips kaleido's reload after each figure: nothing may carry over from one figure to the next."""
+    import kaleido
+
+    first, second = files.charts[0].figure, files.charts[3].figure
+    ours = [images.png(figure) for figure in (first, second, first)]
+    theirs = kaleido.calc_fig_sync(  # a one-off browser of kaleido's own
+        first.to_dict(),
+        opts={"format": "png", "width": charts.BRIEF_WIDTH, "height": charts.BRIEF_HEIGHT, "scale": images.SCALE},
+        kopts={"mathjax": False, "path": images.browser_path()},
+    )
+    assert ours[0] == ours[2] == theirs
+    assert ours[1] != ours[0]
+
+
 def test_png_zip_holds_every_chart_and_the_warnings_table(files: brief.BriefFiles) -> None:
     import zipfile
 
