@@ -63,7 +63,14 @@ def validate(
     month: dt.date | None = None,
 ) -> ValidatedWorkbook:
     """Validate without storing (the upload page previews with this)."""
-    return validate_workbook(data, file_name, load_region_master(db_path), config.limits(), month)
+    return _explain_product_sheets(validate_workbook(data, file_name, load_region_master(db_path), config.limits(), month))
+
+
+def already_stored(db_path: Path | str, data: bytes, file_name: str) -> IngestOutcome | None:
+    """The DUPLICATE outcome when the same bytes were stored before, else None (asked before validating)."""
+    with connect(db_path) as con:
+        same = find_same_file(con, _sha(data))
+    return _duplicate(file_name, same) if same else None
 
 
 def ingest_bytes(
@@ -79,7 +86,7 @@ def ingest_bytes(
         if same:
             return _duplicate(file_name, same)
         regions = region_master(con)
-    workbook = validate_workbook(data, file_name, regions, config.limits(), month)
+    workbook = _explain_product_sheets(validate_workbook(data, file_name, regions, config.limits(), month))
     return store_validated(db_path, workbook, uploader, uploader_unit)
 
 
@@ -111,6 +118,30 @@ def ingest_path(db_path: Path | str, path: Path | str, **options: object) -> Ing
         problem = Problem("", None, "", "", f"无法读取文件：{exc.strerror or exc}", file=file_path.name)
         return IngestOutcome(file_path.name, INVALID, [problem])
     return ingest_bytes(db_path, data, file_path.name, **options)  # type: ignore[arg-type]
+
+
+# Sheets the product itself puts into workbooks: the template's instructions and hidden
+# drop-down lists (rectlens.template) and the error list of an annotated workbook
+# (rectlens.annotate). Named here so that reading a workbook needs no openpyxl.
+PRODUCT_SHEETS: dict[str, str] = {"填报说明": "模板的填报说明", "选项": "模板的下拉选项", "错误说明": "错误标注版的错误清单"}
+_IGNORED_SHEET_NOTICES = ("」不是可识别的报送表，已忽略", "」是隐藏的工作表，已忽略")
+
+
+def _explain_product_sheets(workbook: ValidatedWorkbook) -> ValidatedWorkbook:
+    """Say what the product's own sheets are instead of asking to unhide or fix them."""
+    skipped: list[str] = []
+    kept: list[str] = []
+    for notice in workbook.notices:
+        name = next((n for n in PRODUCT_SHEETS if any(notice.startswith(f"工作表「{n}{end}") for end in _IGNORED_SHEET_NOTICES)), None)
+        if name is None:
+            kept.append(notice)
+        else:
+            skipped.append(name)
+    if skipped:
+        named = "、".join(f"「{name}」（{PRODUCT_SHEETS[name]}）" for name in skipped)
+        kept.insert(0, f"工作表{named}不含报送数据，已忽略")
+    workbook.notices = kept
+    return workbook
 
 
 def _sha(data: bytes) -> str:
