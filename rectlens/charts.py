@@ -365,6 +365,14 @@ def source_line(as_of: dt.datetime | None, demo: bool = False) -> str:
     return f"{source}，截至 {as_of.year}年{as_of.month}月{as_of.day}日 {as_of:%H:%M}"
 
 
+def empty_note(figure: go.Figure, text: str) -> go.Figure:
+    """Say in the middle of the plot why it is empty (e.g. no spot checks this month)."""
+    figure.add_annotation(
+        text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 18, "color": NEUTRAL}, bgcolor="white"
+    )
+    return figure
+
+
 def stand_alone(figure: go.Figure, title: str, note: str, height: int = BRIEF_HEIGHT, font_size: int = 16) -> go.Figure:
     """A copy of `figure` that carries its title and a note line (scope, as-of time, source) inside it.
 
@@ -425,9 +433,11 @@ def risk_bars(scores: pd.DataFrame, points: dict[str, int], title: str) -> go.Fi
             hoverinfo="skip",
         )
     )
-    upper = float(table["score"].max()) if not table.empty else 1.0
+    upper = float(table["score"].max()) if not table.empty else 0.0
     figure.update_layout(barmode="stack")
     rule = "、".join(f"{SEVERITY_LABELS[s]} {points[s]} 分" for s in ("high", "medium", "low"))
-    figure.update_xaxes(title={"text": f"风险评分（每条预警：{rule}）"}, range=[0, upper * 1.15 + 1])
+    figure.update_xaxes(
+        title={"text": f"风险评分（每条预警：{rule}）"}, range=[0, upper * 1.15 + 1], tickmode="linear", dtick=max(1, round(upper / 5))
+    )
     figure.update_yaxes(title=None, type="category")
     return figure
