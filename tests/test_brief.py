@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from brief_data import MONTH, build_scenario
-from builders import shared_lens
+from builders import XS, Item, Lens, shared_lens
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -202,6 +202,19 @@ def test_brief_command_refuses_a_month_without_data(brief_db: Path, tmp_path: Pa
     assert "2025-01 没有任何地区的问题台账或汇总数据" in result.err
     assert "Traceback" not in result.err
     assert not out.exists()
+
+
+def test_a_month_without_checks_or_warnings_still_makes_a_complete_deck(tmp_path: Path) -> None:
+    lens = Lens(tmp_path / "quiet.duckdb", units=[("江城市", "南片")])
+    lens.ledger("江城市", "2026-10", [Item.completed("JC-001", "2026-10-05"), Item("JC-002", XS)])
+    files = brief.export(lens.path, MONTH, with_warnings_png=True)
+    deck = Presentation(io.BytesIO(files.deck))
+    assert len(deck.slides) == 8
+    assert "暂无抽查" in notes(deck.slides[1])
+    assert "本月暂无预警" in notes(deck.slides[6])
+    assert deck.slides[7].shapes.title.text == "主要预警（2026年10月，共 0 条）"
+    assert not any(shape.has_table for shape in deck.slides[7].shapes)
+    assert all(images.png_size(data)[0] == 1920 for _, data in files.pngs)
 
 
 @pytest.mark.parametrize(

@@ -205,11 +205,15 @@ def _heatmap_notes(cells: pd.DataFrame) -> tuple[str, ...]:
 
 
 def _risk_notes(scores: pd.DataFrame) -> tuple[str, ...]:
-    if scores.empty:
+    flagged = scores[scores["score"] > 0]
+    if flagged.empty:
         return ("本月暂无预警。",)
     lines = ["预警风险评分（高 / 中 / 低等级预警条数）："]
-    for _, row in scores.iterrows():
+    for _, row in flagged.iterrows():
         lines.append(f"第 {row['rank']} 名 {row['region']}：{row['score']} 分（高 {row['high']} · 中 {row['medium']} · 低 {row['low']}）")
+    quiet = scores.loc[scores["score"] == 0, "region"]
+    if not quiet.empty:
+        lines.append(f"本月无预警：{'、'.join(quiet)}")
     return tuple(lines)
 
 
@@ -232,15 +236,22 @@ def chart_list(briefing: Briefing) -> list[Chart]:
     add("projects", title, charts.dumbbell(projects, title), _dumbbell_notes(briefing, projects, "整治项目"))
     title = f"各地区核实完成率排名（{month}）"
     ranking = charts.ranking_bars(units, "verified_rate", title, "核实完成率")
+    if units["verified_rate"].isna().all():
+        charts.empty_note(ranking, "本月暂无抽查，无法计算核实完成率")
     ranking.update_traces(textposition="outside", cliponaxis=False, textfont={"size": 14})  # legible at any bar height
     add("ranking", title, ranking, _ranking_notes(units), _rows_height(len(units)))
     title = f"全省完成率逐月走势（截至{month}）"
     add("trend", title, _trend_figure(briefing.trend, title), _trend_notes(briefing.trend))
     title = f"报告与核实差距：地区 × 整治项目（{month}）"
     heatmap = charts.gap_heatmap(cells, title).update_xaxes(side="bottom")  # keep the header band for the title
+    if cells["gap"].isna().all():
+        charts.empty_note(heatmap, "本月暂无抽查，无法比较报告与核实")
     add("heatmap", title, heatmap, _heatmap_notes(cells), _rows_height(cells["region"].nunique()))
     title = f"各地区预警风险评分（{month}）"
-    add("risk", title, charts.risk_bars(scores, risk.weights(), title), _risk_notes(scores), _rows_height(len(scores)))
+    risk_chart = charts.risk_bars(scores, risk.weights(), title)
+    if not (scores["score"] > 0).any():
+        charts.empty_note(risk_chart, "本月暂无预警")
+    add("risk", title, risk_chart, _risk_notes(scores), _rows_height(len(scores)))
     return found
 
 
