@@ -55,6 +55,7 @@ from pathlib import Path
 
 from rectlens import domain, sql
 from rectlens.demo_workbooks import Cell, Percent, SheetBlock, write_workbook
+from rectlens.metrics import previous_month
 
 # --- calendar ---------------------------------------------------------------
 
@@ -65,10 +66,6 @@ BACKLOG_START = dt.date(2025, 4, 1)  # problems found before the first report mo
 def month_end(month: dt.date) -> dt.date:
     following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 def _ym(month: dt.date) -> str:
