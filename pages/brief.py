@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from rectlens import charts
-from rectlens.export import brief, briefing, images
+from rectlens.export import briefing
 from rectlens.metrics import NoData
-from rectlens.storage.database import data_version
-from rectlens.ui import chrome, data, filters, presentation
+from rectlens.ui import brief_exports, chrome, data, filters, presentation
 
 GRID_CHART_HEIGHT = 450  # presentation mode: two rows of charts under the heading fill a 1920 x 1080 screen
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def show(chart: briefing.Chart, in_grid: bool) -> None:
     """A stand-alone chart: in the 16:9 grid, or full width at the size it is exported; its camera button saves 1920 px."""
     height = chart.figure.layout.height or charts.BRIEF_HEIGHT
-    shown = charts.go.Figure(chart.figure).update_layout(height=max(GRID_CHART_HEIGHT, height - 90)) if in_grid else chart.figure
+    shown = go.Figure(chart.figure).update_layout(height=max(GRID_CHART_HEIGHT, height - 90)) if in_grid else chart.figure
     config = charts.plot_config(chart.title)
     config["toImageButtonOptions"] = {**config["toImageButtonOptions"], "width": charts.BRIEF_WIDTH, "height": height}
     st.plotly_chart(shown, theme=None, config=config, key=f"brief_{chart.key}")
@@ -30,7 +28,10 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         chosen = filters.filter_bar(("month",))
     presenting = presentation.toggle()  # outside the hidden controls: it ends presentation mode
 
-if chosen is not None:
+if chosen is None:  # nothing reported yet: filter_bar has said so
+    with heading:
+        chrome.page_header("简报")
+else:
     try:
         month_brief = data.load(briefing.load, chosen.month)
     except NoData:
@@ -55,65 +56,5 @@ if chosen is not None:
 
     with presentation.controls("exports"):
         st.subheader("导出", anchor=False)
-        st.caption("图片为 1920×1080 像素 PNG，标题、月份、数据截至时间和来源都在图内，可直接粘贴到幻灯片。")
-        png_columns = st.columns(4)
-        for index, chart in enumerate(panels):
-            png_columns[index % 4].download_button(
-                chart.title.split("（")[0],
-                data=lambda figure=chart.figure: images.png(figure),  # rendered on click, outside the script run
-                file_name=f"{chart.title}.png",
-                mime="image/png",
-                icon=":material/image:",
-                on_click="ignore",
-                key=f"png_{chart.key}",
-                width="stretch",
-            )
-        version = (chosen.month, data_version(data.db_path()))
-        if st.button("生成幻灯片、全部图片和 Excel", type="primary", icon=":material/slideshow:", key="brief_export"):
-            with st.status("正在生成简报材料…", expanded=True) as status:
-                bar = st.progress(0.0, text="读取数据")
-                try:
-                    files = brief.export(
-                        data.db_path(),
-                        chosen.month,
-                        loaded=month_brief,
-                        with_warnings_png=True,
-                        on_step=lambda done, total, label: bar.progress(done / total, text=label),
-                    )
-                except images.RenderError as exc:
-                    status.update(label="生成失败", state="error")
-                    st.error(str(exc))
-                else:
-                    st.session_state["brief_files"] = (version, files)
-                    status.update(label="简报材料已生成，请点击下方按钮下载", state="complete", expanded=False)
-        made = st.session_state.get("brief_files")
-        if made and made[0] == version:
-            files = made[1]
-            deck_column, zip_column, excel_column = st.columns(3)
-            deck_column.download_button(
-                "下载幻灯片（.pptx）",
-                files.deck,
-                f"{files.stem}.pptx",
-                PPTX,
-                icon=":material/download:",
-                on_click="ignore",
-                width="stretch",
-            )
-            zip_column.download_button(
-                "下载全部图片（.zip）",
-                files.png_zip(),
-                f"{files.stem}_图片.zip",
-                "application/zip",
-                icon=":material/download:",
-                on_click="ignore",
-                width="stretch",
-            )
-            excel_column.download_button(
-                "下载指标和预警（.xlsx）",
-                files.workbook,
-                f"{files.stem}_指标与预警.xlsx",
-                XLSX,
-                icon=":material/download:",
-                on_click="ignore",
-                width="stretch",
-            )
+        brief_exports.chart_downloads(panels)
+        brief_exports.material(chosen.month, month_brief)
