@@ -47,6 +47,7 @@ PAGE_READY_MS = 60_000
 OpenPage = Callable[..., Page]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/browser is a browser test, run on one xdist worker (one server, one demo build)."""
     for item in items:
