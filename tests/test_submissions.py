@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from submission_data import UNITS_IN_DISPLAY_ORDER, build_reporting_history, run_cli, upload_id_of
+from submission_data import UNITS_IN_DISPLAY_ORDER, build_reporting_history, regions_workbook, run_cli, upload_id_of, write
 
 from rectlens import submissions
 from rectlens.submissions import COMPLETE, LEDGER_ONLY, MISSING, SUMMARY_ONLY
@@ -20,6 +21,14 @@ def reported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cells(reported_db: Path) -> pd.DataFrame:
     return submissions.grid(reported_db)
+
+
+@pytest.fixture
+def own_db(reported_db: Path, tmp_path: Path) -> Path:
+    """A copy of the reported history that a test may change."""
+    copy = tmp_path / "rectlens.duckdb"
+    shutil.copyfile(reported_db, copy)
+    return copy
 
 
 def state_of(cells: pd.DataFrame, unit: str, month: str) -> str:
@@ -83,10 +92,9 @@ def test_months_up_to_keeps_the_latest_months_before_the_choice() -> None:
     assert submissions.months_up_to(months, "2026-10", 12) == months
 
 
-def test_restoring_the_withdrawn_ledger_makes_the_unit_submitted_again(tmp_path: Path) -> None:
-    db = build_reporting_history(tmp_path / "rectlens.duckdb")
-    run_cli(db, "restore", str(upload_id_of(db, "东川市", "2026-10")))
-    assert state_of(submissions.grid(db), "东川市", "2026-10") == LEDGER_ONLY
+def test_restoring_the_withdrawn_ledger_makes_the_unit_submitted_again(own_db: Path) -> None:
+    run_cli(own_db, "restore", str(upload_id_of(own_db, "东川市", "2026-10")))
+    assert state_of(submissions.grid(own_db), "东川市", "2026-10") == LEDGER_ONLY
 
 
 def test_without_region_master_the_units_are_those_seen_in_uploads(tmp_path: Path) -> None:
@@ -98,13 +106,10 @@ def test_without_region_master_the_units_are_those_seen_in_uploads(tmp_path: Pat
     assert state_of(cells, "东川市", "2026-10") == MISSING
 
 
-def test_unit_named_in_uploads_but_not_in_master_is_listed_last(tmp_path: Path) -> None:
-    from submission_data import regions_workbook, write
-
-    db = build_reporting_history(tmp_path / "rectlens.duckdb")
+def test_unit_named_in_uploads_but_not_in_master_is_listed_last(own_db: Path, tmp_path: Path) -> None:
     smaller_master = write(tmp_path, "新地区表.xlsx", regions_workbook((("青岚市", "北片"), ("白石市", "北片"), ("东川市", "南片"))))
-    run_cli(db, "regions", smaller_master)
-    cells = submissions.grid(db)
+    run_cli(own_db, "regions", smaller_master)
+    cells = submissions.grid(own_db)
     last = cells.drop_duplicates("region").iloc[-1]
     assert (last["region"], last["zone"]) == ("临河市", submissions.ZONE_OUTSIDE_MASTER)
 
