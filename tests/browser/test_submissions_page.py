@@ -40,4 +40,3 @@ def test_month_in_the_link_is_selected(open_page: Callable[..., Page], data_dir:
 def test_demo_badge_is_shown_on_first_start(open_page: Callable[..., Page]) -> None:
     page = open_page("submissions")
     expect(page.get_by_test_id("stMain").locator("h1")).to_contain_text("示例数据")
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("示例数据")
