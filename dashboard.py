@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rectlens.ui import bootstrap, chrome, data, navigation
+from rectlens.ui import bootstrap, data, navigation
 
 st.set_page_config(page_title="整改透视", page_icon=":material/fact_check:", layout="wide")
 
 bootstrap.ensure_database(data.db_path())
-page = st.navigation(navigation.pages())
-chrome.sidebar()
+# The page list across the top: a sidebar would take a third of a 1024-pixel tablet screen.
+page = st.navigation(navigation.pages(), position="top")
 page.run()

@@ -17,17 +17,10 @@ def showing_demo() -> bool:
     return db.exists() and data.load(demo.is_demo)
 
 
-def sidebar() -> None:
-    """The sidebar under the page list: the demo badge when demo data is shown."""
-    if showing_demo():
-        with st.sidebar:
-            st.badge(DEMO_LABEL, icon=":material/science:", color="orange")
-            st.caption(DEMO_NOTE)
-
-
 def page_header(title: str, caption: str | None = None) -> None:
-    """The page title, with the demo badge beside it, and an optional caption (e.g. data as-of)."""
-    badge = f" :orange-badge[:material/science: {DEMO_LABEL}]" if showing_demo() else ""
-    st.title(title + badge, anchor=False)
+    """The page title, with the demo badge (and its explanation as the title's tooltip), and an optional caption (e.g. data as-of)."""
+    demo_shown = showing_demo()
+    badge = f" :orange-badge[:material/science: {DEMO_LABEL}]" if demo_shown else ""
+    st.title(title + badge, anchor=False, help=DEMO_NOTE if demo_shown else None)
     if caption:
         st.caption(caption)

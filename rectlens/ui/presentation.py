@@ -49,7 +49,7 @@ def toggle() -> bool:
             "演示模式",
             key=PARAM,
             bind="query-params",
-            help="只显示简报内容：隐藏侧边栏、工具栏和所有控件，便于投屏和截图。把指针移到右上角可退出。",
+            help="只显示简报内容：隐藏页面菜单、工具栏和所有控件，便于投屏和截图。把指针移到右上角可退出。",
         )
     if active:
         st.html(PRESENTATION_CSS)

@@ -61,15 +61,15 @@ def test_presentation_view_fills_one_screen_with_nothing_overlapping(
 
 def test_toggle_switches_presentation_mode_on_and_off(open_page: Callable[..., Page]) -> None:
     page = open_page("brief", viewport=(1440, 900))
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar).to_be_visible()
+    navigation = page.get_by_test_id("stTopNav")  # the page list, across the top
+    expect(navigation).to_be_visible()
     page.get_by_test_id("stCheckbox").get_by_text("演示模式").click()
-    expect(sidebar).to_be_hidden()
+    expect(navigation).to_be_hidden()
     assert "present=true" in page.url
     toggle = page.locator("[class*='st-key-presentation_toggle']")
     toggle.hover()
     toggle.get_by_text("演示模式").click()
-    expect(sidebar).to_be_visible()
+    expect(navigation).to_be_visible()
     expect(page.get_by_test_id("stSelectbox").first).to_be_visible()
 
 
