@@ -26,6 +26,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/trends.py", "趋势", "trends", ":material/trending_up:"),
     PageEntry("pages/warnings.py", "预警", "warnings", ":material/warning:"),
     PageEntry("pages/items.py", "问题台账", "items", ":material/list_alt:"),
+    PageEntry("pages/upload.py", "数据上传", "upload", ":material/upload_file:"),
     PageEntry("pages/submissions.py", "报送情况", "submissions", ":material/fact_check:"),
     PageEntry("pages/brief.py", "简报", "brief", ":material/slideshow:"),
 )

@@ -1,0 +1,403 @@
+"""数据上传: download the template, upload the month's workbooks, read the validation report
+or the preview, confirm, and look after the upload history (restore, withdraw)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from rectlens import preview, submissions, uploading
+from rectlens.ingest import service
+from rectlens.ui import chrome, data, uploader
+from rectlens.ui.formats import EMPTY, month_label, timestamp
+
+CHECKS = "upload_checks"  # session: (sha, file name, chosen month) -> FileCheck
+DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
+FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdrawal
+PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
+NAME, UNIT = "uploader_name", "uploader_unit"
+
+HISTORY_COLUMNS: dict[str, str] = {
+    "upload_id": "上传编号",
+    "state_label": "状态",
+    "region": "地区",
+    "month": "报送月份",
+    "kind_label": "类别",
+    "file_name": "文件",
+    "row_count": "行数",
+    "received_at": "上传时间",
+    "uploader": "上传人",
+    "uploader_unit": "上传单位",
+}
+HISTORY_CONFIG = {
+    "上传编号": st.column_config.NumberColumn(width=72, format="%d"),
+    "状态": st.column_config.TextColumn(width=72),
+    "报送月份": st.column_config.TextColumn(width=92),
+    "文件": st.column_config.TextColumn(width=240),
+    "行数": st.column_config.NumberColumn(width=56),
+    "上传时间": st.column_config.TextColumn(width=128),
+}
+ERROR_ROWS_IN_VIEW = 10  # more errors than this scroll inside a box of this height
+ERROR_TABLE_HEIGHT = 460
+PROJECT_COLUMNS = {
+    "project": "整治项目",
+    "total": "问题数",
+    "previous_total": "上月问题数",
+    "completed": "已完成",
+    "previous_completed": "上月已完成",
+    "ongoing": "推进中",
+    "not_started": "未启动",
+    "done_without_evidence": "已完成无佐证",
+}
+SUMMARY_COLUMNS = {"project": "整治项目", "total": "问题总数", "completed": "已完成数", "rate": "整改完成率"}
+CHANGE_COLUMNS = {
+    "change": "变化",
+    "item_id": "问题编号",
+    "project": "整治项目",
+    "description": "问题描述",
+    "status_before": "上月状态",
+    "status_now": "本月状态",
+    "excel_row": "行",
+}
+NOTE_BOXES = {"error": st.error, "warning": st.warning, "info": st.info}
+NOTE_ICONS = {"error": ":material/report:", "warning": ":material/warning:", "info": ":material/info:"}
+
+
+def who() -> tuple[str, str]:
+    """The uploader's name and unit as typed on the page (kept with each upload)."""
+    return (st.session_state.get(NAME) or "").strip(), (st.session_state.get(UNIT) or "").strip()
+
+
+# --- 1 template and uploader ----------------------------------------------------
+
+
+def show_template() -> None:
+    st.subheader("① 下载模板", anchor=False)
+    text, button = st.columns([4, 1], vertical_alignment="center")
+    text.markdown(
+        "模板含 问题台账、汇总、核查结果、群众评议 四张表和“填报说明”，带下拉选项和示例行。"
+        "不需要报送的表保持空白即可；本单位原有格式的表格只要列名一致也可以直接上传。"
+    )
+    with button:
+        uploader.template_button()
+
+
+def show_identity() -> None:
+    st.subheader("② 上传人", anchor=False)
+    name, unit = st.columns(2)
+    name.text_input("姓名", key=NAME, placeholder="上传人姓名", max_chars=40)
+    unit.selectbox(
+        "单位",
+        data.load(uploading.unit_choices),
+        index=None,
+        key=UNIT,
+        placeholder="选择或输入单位名称",
+        accept_new_options=True,
+        help="地区表中的单位可直接选择；省直部门等其他单位请直接输入名称",
+    )
+
+
+# --- 2 checking files -------------------------------------------------------------
+
+
+def month_key(sha: str) -> str:
+    return f"upload_month_{sha[:16]}"
+
+
+def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
+    """Check each file once per content and chosen month (kept in the session), with progress."""
+    cache: dict[tuple[str, str, dt.date | None], uploading.FileCheck] = st.session_state.setdefault(CHECKS, {})
+    keyed = []
+    for name, content in files:
+        sha = uploading.fingerprint(content)
+        keyed.append(((sha, name, st.session_state.get(month_key(sha))), content))
+    todo = [(key, content) for key, content in keyed if key not in cache]
+    if todo:
+        with st.status(f"正在读取和校验 {len(todo)} 个文件…", expanded=True) as status:
+            bar = st.progress(0.0)
+            for done, ((sha, name, month), content) in enumerate(todo):
+                bar.progress(done / len(todo), text=f"正在读取和校验「{name}」（{done + 1}/{len(todo)}）")
+                cache[(sha, name, month)] = uploading.check_file(data.db_path(), content, name, month)
+            bar.progress(1.0, text="校验完成")
+            status.update(label=f"已校验 {len(todo)} 个文件", state="complete", expanded=False)
+    wanted = {key for key, _content in keyed}
+    for key in [key for key in cache if key not in wanted]:  # files removed from the uploader
+        del cache[key]
+    return [cache[key] for key, _content in keyed]
+
+
+def submit(check: uploading.FileCheck) -> None:
+    """Button callback: store the checked file and remember the outcome for this session."""
+    name, unit = who()
+    st.session_state.setdefault(DONE, {})[check.sha256] = uploading.submit(data.db_path(), check, name, unit)
+
+
+def show_month_choice(check: uploading.FileCheck) -> None:
+    if check.needs_month:
+        st.warning(
+            "文件中没有写明报送月份（“报送月份”列、标题行和文件名中都没有）。请选择这份文件报送的月份，选择后自动重新校验。",
+            icon=":material/calendar_month:",
+        )
+    choices = uploading.month_choices()
+    st.selectbox(
+        "报送月份",
+        choices,
+        index=None,
+        format_func=preview.chinese_month,
+        key=month_key(check.sha256),
+        placeholder="选择报送月份",
+        width=240,
+    )
+
+
+def show_errors(check: uploading.FileCheck) -> None:
+    st.error(check.message, icon=":material/error:")
+    table = check.error_table()
+    # a static table: every text wraps and can be read in full; a long list scrolls inside its box
+    height = ERROR_TABLE_HEIGHT if len(table) > ERROR_ROWS_IN_VIEW else "content"
+    st.table(table.astype({"行": "string"}).fillna(EMPTY), hide_index=True, height=height)
+    st.download_button(
+        "下载标注错误的工作簿",
+        data=check.annotated,
+        file_name=check.annotated_name,
+        mime=uploading.XLSX_MIME,
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"annotated_{check.sha256[:16]}",
+    )
+    st.caption("下载的工作簿中，出错的单元格标为红色并附批注说明；第一张表“错误说明”列出全部错误。在这份文件上改正后重新上传即可。")
+
+
+def show_ledger(ledger: preview.LedgerPreview) -> None:
+    st.markdown(f"**问题台账 · {preview.scope_label(ledger.region, ledger.month)}**　工作表「{ledger.sheet}」，{ledger.rows} 个问题")
+    has_previous = ledger.previous is not None
+    previous_total = int(ledger.projects["previous_total"].sum()) if has_previous else None
+    previous_done = int(ledger.projects["previous_completed"].sum()) if has_previous else None
+    metrics = st.columns(6)
+    total_delta = None if previous_total is None else ledger.rows - previous_total
+    metrics[0].metric("问题总数", ledger.rows, total_delta, delta_color="off", border=True, help="与上月台账相比")
+    done_delta = None if previous_done is None else ledger.completed - previous_done
+    metrics[1].metric("已完成", ledger.completed, done_delta, border=True, help="与上月台账相比")
+    labels = (preview.NEW, preview.COMPLETED, preview.DISAPPEARED, preview.NO_EVIDENCE)
+    for column, change in zip(metrics[2:], labels, strict=True):
+        value = ledger.count(change) if has_previous or change == preview.NO_EVIDENCE else EMPTY
+        column.metric(preview.CHANGE_LABELS[change], value, border=True)
+    projects = ledger.projects.assign(project=ledger.projects["project"].map(preview.short))
+    table = projects[list(PROJECT_COLUMNS)].rename(columns=PROJECT_COLUMNS)
+    st.table(table.style.format(na_rep=EMPTY, precision=0).hide(axis="index"))
+    for note in ledger.notes():
+        NOTE_BOXES[note.level](note.text, icon=NOTE_ICONS[note.level])
+    if not ledger.changes.empty:
+        with st.expander(f"逐项变化（{len(ledger.changes)} 项）", expanded=ledger.shrinks):
+            changes = ledger.changes.assign(
+                change=ledger.changes["change"].map(preview.CHANGE_LABELS),
+                project=ledger.changes["project"].map(preview.short),
+                excel_row=ledger.changes["excel_row"].astype("Int64"),
+            )[list(CHANGE_COLUMNS)].rename(columns=CHANGE_COLUMNS)
+            st.dataframe(
+                changes.astype("string").fillna(EMPTY),
+                hide_index=True,
+                width="stretch",
+                column_config={"行": st.column_config.TextColumn(width=56), "问题描述": st.column_config.TextColumn(width="large")},
+            )
+
+
+def show_summary(summary: preview.SummaryPreview) -> None:
+    st.markdown(f"**汇总 · {preview.scope_label(summary.region, summary.month)}**　工作表「{summary.sheet}」")
+    rows = summary.rows.assign(
+        project=summary.rows["project"].map(preview.short),
+        rate=summary.rows["rate"].map(lambda rate: EMPTY if pd.isna(rate) else f"{rate:.1%}"),
+    )
+    st.table(rows.rename(columns=SUMMARY_COLUMNS), hide_index=True)
+    for note in summary.notes():
+        NOTE_BOXES[note.level](note.text, icon=NOTE_ICONS[note.level])
+
+
+def show_added(added: preview.AddedPreview) -> None:
+    label = service.KIND_LABELS[added.kind]
+    parts = "，".join(f"{row.label} {row.count}" for row in added.breakdown.itertuples(index=False))
+    st.markdown(f"**{label}**　工作表「{added.sheet}」：将新增 {added.rows} 条（{parts}）；与已保存记录完全相同的行不会重复保存")
+
+
+def show_preview(check: uploading.FileCheck) -> None:
+    assert check.preview is not None
+    st.success(check.message, icon=":material/task_alt:")
+    for ledger in check.preview.ledgers:
+        show_ledger(ledger)
+    for summary in check.preview.summaries:
+        show_summary(summary)
+    for added in check.preview.added:
+        show_added(added)
+    name, unit = who()
+    acknowledged = True
+    if check.preview.shrinks:
+        acknowledged = st.checkbox("我已核对：上面列出的问题确实不应出现在本月清单中，仍要提交", key=f"shrink_ok_{check.sha256[:16]}")
+    ready = bool(name and unit) and acknowledged
+    st.button(
+        "确认提交",
+        type="primary",
+        icon=":material/cloud_upload:",
+        disabled=not ready,
+        on_click=submit,
+        args=(check,),
+        key=f"submit_{check.sha256[:16]}",
+    )
+    if not (name and unit):
+        st.caption("请先在上方填写上传人姓名和单位，再确认提交。")
+
+
+def show_outcome(outcome: service.IngestOutcome) -> None:
+    if outcome.status == service.STORED:
+        st.success(outcome.message, icon=":material/cloud_done:")
+    else:
+        st.info(outcome.message, icon=":material/info:")
+
+
+def show_notices(notices: list[str]) -> None:
+    if notices:
+        with st.expander(f"提示（{len(notices)} 条）"):
+            st.markdown("\n".join(f"- {notice}" for notice in notices))
+
+
+def show_check(check: uploading.FileCheck) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### :material/description: {check.file_name}")
+        outcome = st.session_state.get(DONE, {}).get(check.sha256)
+        if outcome is not None:
+            show_outcome(outcome)
+            show_notices(outcome.notices)
+            return
+        if check.status == uploading.DUPLICATE:
+            st.info(check.message, icon=":material/content_copy:")
+            show_notices(check.notices)
+            return
+        if check.needs_month or check.month is not None:
+            show_month_choice(check)
+        if check.status == uploading.INVALID:
+            show_errors(check)
+        else:
+            show_preview(check)
+        show_notices(check.notices)
+
+
+def show_upload() -> None:
+    st.subheader("③ 上传文件", anchor=False)
+    files = uploader.file_uploader(
+        "选择本单位的报送文件（可一次选择多个）",
+        key="upload_files",
+        help="先校验、再预览，确认提交后才保存；同一单位同一月份再次上传更正后的文件，会替换之前的版本。",
+    )
+    for check in checked([(file.name, file.getvalue()) for file in files]):
+        show_check(check)
+
+
+# --- 3 history ----------------------------------------------------------------------
+
+
+def forget_pending() -> None:
+    st.session_state.pop(PENDING, None)
+
+
+@st.dialog("请确认", width="large", on_dismiss=forget_pending)
+def confirm(action: str, upload_id: int, plan: str, actor: str) -> None:
+    """Ask before restoring or withdrawing; the dialog stays open (PENDING) until answered or closed."""
+    st.markdown(plan)
+    st.caption(f"操作人：{actor}")
+    yes, no = st.columns(2)
+    if yes.button("确认恢复" if action == "restore" else "确认撤回", type="primary", key="confirm_yes", width="stretch"):
+        forget_pending()
+        do = uploading.restore if action == "restore" else uploading.withdraw
+        st.session_state[FLASH] = do(data.db_path(), upload_id, actor)
+        st.rerun()
+    if no.button("取消", key="confirm_no", width="stretch"):
+        forget_pending()
+        st.rerun()
+
+
+def show_history() -> None:
+    st.subheader("上传历史", anchor=False)
+    flash = st.session_state.pop(FLASH, None)
+    if flash is not None:
+        ok, message = flash
+        (st.success if ok else st.error)(message, icon=":material/history:")
+    table = data.load(submissions.history)
+    if table.empty:
+        st.info("还没有任何上传记录。", icon=":material/info:")
+        return
+    units, months, kinds, states = st.columns([2, 2, 1, 1])
+    chosen = uploading.filter_history(
+        table,
+        units=units.multiselect("单位", sorted(table["region"].dropna().unique()), placeholder="全部单位", key="history_units"),
+        months=months.multiselect(
+            "报送月份",
+            sorted(table["month"].dropna().unique(), reverse=True),
+            format_func=month_label,
+            placeholder="全部月份",
+            key="history_months",
+        ),
+        kinds=kinds.multiselect("类别", list(dict.fromkeys(table["kind_label"])), placeholder="全部类别", key="history_kinds"),
+        states=states.multiselect("状态", list(submissions.STATE_ORDER), placeholder="全部状态", key="history_states"),
+    )
+    shown = chosen.assign(
+        region=chosen["region"].fillna(EMPTY),
+        month=chosen["month"].map(lambda m: month_label(m) if isinstance(m, str) else EMPTY),
+        received_at=chosen["received_at"].map(timestamp),
+        uploader=chosen["uploader"].fillna(EMPTY),
+        uploader_unit=chosen["uploader_unit"].fillna(EMPTY),
+    )[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    st.caption(f"共 {len(chosen)} 条上传记录（含已被替换和已撤回的版本）")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=HISTORY_CONFIG, height=min(38 + 35 * len(shown), 388))
+    if chosen.empty:
+        return
+    show_actions(chosen)
+
+
+def show_actions(chosen: pd.DataFrame) -> None:
+    st.markdown("**恢复或撤回**")
+    records = {int(record["upload_id"]): record for _index, record in chosen.iterrows()}
+    picked = st.selectbox(
+        "选择一条上传记录",
+        list(records),
+        index=None,
+        format_func=lambda upload_id: uploading.upload_label(records[upload_id]),
+        placeholder="选择上传编号",
+        key="history_pick",
+    )
+    if picked is None:
+        st.caption("恢复：让一个早先的版本重新生效（当前生效的版本改为“已被替换”）。撤回：整份上传不再参与统计，数据仍保留、可再恢复。")
+        return
+    record = records[picked]
+    events = data.load(uploading.events_of, picked)
+    st.dataframe(events, hide_index=True, width="stretch")
+    name, unit = who()
+    actor = uploading.actor(name, unit)
+    allowed = bool(name)
+    restore, withdraw, _rest = st.columns([1, 1, 3])
+    if restore.button(
+        "恢复为生效版本", disabled=not (allowed and uploading.can_restore(record)), key="history_restore", icon=":material/restore:"
+    ):
+        st.session_state[PENDING] = ("restore", picked)
+    if withdraw.button("撤回", disabled=not (allowed and uploading.can_withdraw(record)), key="history_withdraw", icon=":material/undo:"):
+        st.session_state[PENDING] = ("withdraw", picked)
+    pending = st.session_state.get(PENDING)
+    if pending is not None and allowed:
+        action, upload_id = pending
+        history = data.load(submissions.history)
+        plan = uploading.restore_plan if action == "restore" else uploading.withdraw_plan
+        confirm(action, upload_id, plan(history, upload_id), actor)
+    if not name:
+        st.caption("恢复和撤回会记录操作人：请先在上方填写姓名和单位。")
+
+
+def main() -> None:
+    st.html(uploader.input_hint_css())
+    chrome.page_header("数据上传", "先校验、再预览，确认提交后才保存；有错误的文件不会保存任何数据。")
+    show_template()
+    show_identity()
+    show_upload()
+    show_history()
+
+
+main()
