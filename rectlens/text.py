@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》")
 
 
@@ -13,13 +11,16 @@ def clean(value: object) -> str:
     """NFKC-normalise (full-width to half-width) and strip surrounding spaces."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return text.replace("\u3000", " ").strip()
+    text = value if type(value) is str else str(value)
+    # Most cells are already normal: checking is much cheaper than normalising.
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip()
 
 
 def squash(value: object) -> str:
     """`clean` and drop every inner space and line break (for matching)."""
-    return _SPACES.sub("", clean(value))
+    return "".join(clean(value).split())  # str.split() splits on every Unicode space
 
 
 def key(value: object) -> str:

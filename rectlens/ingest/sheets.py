@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import zip_longest
 
+import numpy as np
 import pandas as pd
 
 from rectlens import domain
@@ -33,6 +35,7 @@ _PARENS = re.compile(r"\([^)]*\)")
 _MARKERS = re.compile(r"[*★☆:]")
 _TOTAL = re.compile(r"^(全[省市县区州]?|本[市县区])?(合计|总计|小计|累计)")
 _LABEL = re.compile(r"[:：]")
+_FOOTER_FIRST = frozenset("注说备填审联制负分单")  # first characters of the footer words below
 _FOOTER = re.compile(
     r"^(注|说明|备注)\s*\d*\s*[:：]|^(填报人|填表人|审核人|联系人|制表人|负责人|分管领导|联系电话|填报单位|填报日期|单位负责人)"
 )
@@ -178,6 +181,7 @@ class _SheetReader:
         self.notices: list[str] = []
         self.total_row: dict[str, object] | None = None
         self.bad_cells: set[tuple[int, str]] = set()  # (row index, field) already reported
+        self._columns: list[tuple[Cell, ...]] = []  # data rows as columns, set by read()
 
     # -- reporting ---------------------------------------------------------
 
@@ -199,22 +203,21 @@ class _SheetReader:
 
     # -- row classification --------------------------------------------------
 
-    def _is_total(self, row: list[Cell]) -> bool:
-        probe = {0, 1} | {self.header.fields[f] for f in ("region", "item_id", "project") if f in self.header.fields}
+    def _is_total(self, row: list[Cell], probe: list[int]) -> bool:
         for index in probe:
-            if index < len(row) and isinstance(row[index], str):
-                text = squash(row[index])
-                if len(text) <= 12 and _TOTAL.match(text):
+            if index < len(row):
+                cell = row[index]
+                # 合计 / 总计 / 小计 / 累计 all contain 计: a cheap test before normalising
+                if type(cell) is str and "计" in cell and len(cell) <= 24 and _TOTAL.match(squash(cell)):
                     return True
         return False
 
     @staticmethod
-    def _is_footer(row: list[Cell]) -> bool:
+    def _is_footer(row: list[Cell], first: Cell) -> bool:
+        """`first` is the row's first non-blank cell."""
+        if type(first) is not str or first.lstrip()[:1] not in _FOOTER_FIRST or not _FOOTER.match(squash(first)):
+            return False
         filled = [cell for cell in row if not is_blank(cell)]
-        if not filled or not isinstance(filled[0], str):
-            return False
-        if not _FOOTER.match(squash(filled[0])):
-            return False
         # a merged footnote repeats one text; a signature line is all "label：value" cells
         labelled = all(isinstance(c, str) and (_FOOTER.match(squash(c)) or _LABEL.search(c)) for c in filled)
         return len({values.display(c) for c in filled}) <= 2 or labelled
@@ -222,17 +225,20 @@ class _SheetReader:
     def data_rows(self) -> list[int]:
         rows = self.grid.rows
         used = sorted(self.header.fields.values())
+        used_set = set(used)
+        probe = sorted({0, 1} | {self.header.fields[f] for f in ("region", "item_id", "project") if f in self.header.fields})
         kept: list[int] = []
         for index in range(self.header.row + 1, len(rows)):
             row = rows[index]
-            if all(cell == "" or is_blank(cell) for cell in row):
+            first_column = next((position for position, cell in enumerate(row) if not is_blank(cell)), None)
+            if first_column is None:
                 continue
-            if self._is_total(row):
+            if self._is_total(row, probe):
                 self._remember_total(index)
                 continue
-            if self._is_footer(row):
+            if self._is_footer(row, row[first_column]):
                 continue
-            if all(i >= len(row) or is_blank(row[i]) for i in used):
+            if first_column not in used_set and all(i >= len(row) or is_blank(row[i]) for i in used):
                 continue  # only unknown columns filled: e.g. a signature line
             kept.append(index)
         return kept
@@ -261,26 +267,24 @@ class _SheetReader:
         col_index = self.header.fields.get(column.field)
         if col_index is None:
             return [None] * len(row_indexes)
-        rows = self.grid.rows
-        raw_cells = [rows[i][col_index] if col_index < len(rows[i]) else "" for i in row_indexes]
+        raw_cells = list(self._columns[col_index]) if col_index < len(self._columns) else [""] * len(row_indexes)
         if column.field == "region":
             raw_cells = self._fill_down(raw_cells)
+        if column.kind == "text" and not column.required:
+            return [self._free_text(raw) for raw in raw_cells]
         parser = PARSERS[column.kind]
-        parsed_cache: dict[object, object] = {}
-        result: list[object] = []
-        for row_index, raw in zip(row_indexes, raw_cells, strict=True):
-            cache_key = (type(raw), raw)
-            if cache_key in parsed_cache:
-                outcome = parsed_cache[cache_key]
-            else:
-                outcome = self._parse_cell(parser, column, raw)
-                parsed_cache[cache_key] = outcome
-            if isinstance(outcome, BadValue):
-                self.error(row_index, column, raw, "应为" + str(outcome))
-                result.append(None)
-            else:
-                result.append(outcome)
-        return result
+        # Parse each distinct cell once: columns repeat few values (statuses,
+        # projects, dates), and a 100,000-row sheet stays fast.
+        codes, uniques = pd.factorize(pd.Series(raw_cells, dtype=object), use_na_sentinel=False)
+        outcomes = [self._parse_cell(parser, column, raw) for raw in uniques]
+        parsed = np.empty(len(outcomes), dtype=object)
+        parsed[:] = [None if isinstance(outcome, BadValue) else outcome for outcome in outcomes]
+        bad_codes = [code for code, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)]
+        if bad_codes:
+            for position in np.flatnonzero(np.isin(codes, bad_codes)):
+                raw = raw_cells[position]
+                self.error(row_indexes[position], column, raw, "应为" + str(outcomes[codes[position]]))
+        return list(parsed[codes])
 
     @staticmethod
     def _fill_down(cells: list[Cell]) -> list[Cell]:
@@ -296,8 +300,19 @@ class _SheetReader:
         return filled
 
     @staticmethod
+    def _free_text(raw: Cell) -> str | None:
+        """Optional free text (descriptions, measures): mostly distinct, so parsed cell by cell."""
+        if type(raw) is str:
+            text = raw.strip()
+            if not text or (len(text) <= 8 and squash(text).lower() in PLACEHOLDERS):
+                return None
+            return text
+        return None if is_blank(raw) else values.parse_text(raw)
+
+    @staticmethod
     def _parse_cell(parser: Callable[[Cell], object], column: Column, raw: Cell) -> object:
-        if is_blank(raw) or (isinstance(raw, str) and squash(raw).lower() in PLACEHOLDERS and column.kind != "id"):
+        placeholder = type(raw) is str and len(raw) <= 8 and column.kind != "id" and squash(raw).lower() in PLACEHOLDERS
+        if placeholder or is_blank(raw):
             return BadValue("必填项，不能为空") if column.required else None
         try:
             return parser(raw)
@@ -308,13 +323,18 @@ class _SheetReader:
 
     def read(self) -> pd.DataFrame:
         row_indexes = self.data_rows()
+        # The data rows turned into columns once (at C speed), for column-wise parsing.
+        rows = self.grid.rows
+        self._columns = list(zip_longest(*(rows[i] for i in row_indexes), fillvalue="")) if row_indexes else []
         data: dict[str, list[object]] = {"excel_row": [i + 1 for i in row_indexes]}
         for column in self.layout.columns:
             data[column.field] = self.parse_column(column, row_indexes)
         self._match_regions(data, row_indexes)
         self._resolve_months(data, row_indexes)
         data["extra"] = self._extras(row_indexes)
-        frame = pd.DataFrame(data)
+        # object columns: pandas would otherwise copy every text column into Arrow strings
+        frame = pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in data.items()})
+        frame["excel_row"] = frame["excel_row"].astype("int64")
         frame["row_index"] = row_indexes
         return frame
 
@@ -351,13 +371,21 @@ class _SheetReader:
         if "county" in data and master.has_counties and "county" in self.header.fields:
             county_col = self.layout.column("county")
             counties = data["county"]
+            matched: dict[tuple[str, str], str | BadValue] = {}
             for position, (row_index, unit, raw) in enumerate(zip(row_indexes, regions, counties, strict=True)):
                 if raw is None or unit is None:
                     continue
-                try:
-                    counties[position] = master.county(str(unit), str(raw))
-                except BadValue as exc:
-                    self.error(row_index, county_col, raw, "应为" + str(exc))
+                pair = (str(unit), str(raw))
+                if pair not in matched:
+                    try:
+                        matched[pair] = master.county(*pair)
+                    except BadValue as exc:
+                        matched[pair] = exc
+                outcome = matched[pair]
+                if isinstance(outcome, BadValue):
+                    self.error(row_index, county_col, raw, "应为" + str(outcome))
+                else:
+                    counties[position] = outcome
 
     def _title_month(self) -> tuple[dt.date | None, int | None]:
         for index in range(0, self.header.first_row):
@@ -418,25 +446,26 @@ class _SheetReader:
 
 
 def check_ledger(reader: _SheetReader, frame: pd.DataFrame) -> None:
+    """已完成 needs a 完成日期; a 问题编号 appears once per unit and month (column-wise: ledgers are long)."""
     layout = reader.layout
     done_col, status_col, id_col = layout.column("completed_date"), layout.column("status"), layout.column("item_id")
-    seen: dict[tuple[object, object, object], int] = {}
-    for record in frame.itertuples(index=False):
-        if (
-            record.status == domain.STATUS_DONE
-            and record.completed_date is None
-            and "completed_date" in reader.header.fields
-            and (record.row_index, "completed_date") not in reader.bad_cells  # a malformed date is reported once
-        ):
-            reader.error(record.row_index, done_col, "", "整改状态为“已完成”时必须填写完成日期")
-        elif record.status == domain.STATUS_DONE and "completed_date" not in reader.header.fields:
-            reader.error(record.row_index, status_col, record.status, "“已完成”的问题需要“完成日期”列，但表中没有这一列")
-        if record.item_id:
-            unit_key = (record.region, record.month, record.item_id)
-            if unit_key in seen:
-                reader.error(record.row_index, id_col, record.item_id, f"本单位内唯一的问题编号（与第 {seen[unit_key]} 行重复）")
-            else:
-                seen[unit_key] = record.excel_row
+    done = frame["status"] == domain.STATUS_DONE
+    if "completed_date" in reader.header.fields:
+        undated = frame.loc[done & frame["completed_date"].isna(), "row_index"]
+        for row_index in undated:
+            if (row_index, "completed_date") not in reader.bad_cells:  # a malformed date is reported once
+                reader.error(row_index, done_col, "", "整改状态为“已完成”时必须填写完成日期")
+    else:
+        for row_index in frame.loc[done, "row_index"]:
+            reader.error(row_index, status_col, domain.STATUS_DONE, "“已完成”的问题需要“完成日期”列，但表中没有这一列")
+    keys = ["region", "month", "item_id"]
+    numbered = frame[frame["item_id"].notna() & (frame["item_id"] != "")]
+    repeated = numbered.duplicated(subset=keys, keep="first")
+    if repeated.any():
+        first_rows = numbered[~repeated].set_index(keys)["excel_row"]
+        for record in numbered[repeated].itertuples(index=False):
+            first = first_rows.get((record.region, record.month, record.item_id))
+            reader.error(record.row_index, id_col, record.item_id, f"本单位内唯一的问题编号（与第 {first} 行重复）")
 
 
 def check_summary(reader: _SheetReader, frame: pd.DataFrame) -> None:

@@ -23,11 +23,11 @@ class BadValue(ValueError):
 
 
 def is_blank(value: object) -> bool:
+    if type(value) is str:
+        return not value.strip()  # str.strip also removes full-width spaces and line breaks
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and squash(value) == ""
+    return isinstance(value, float) and math.isnan(value)
 
 
 def display(value: object) -> str:
@@ -277,6 +277,9 @@ def parse_project(value: object) -> str:
 
 
 def parse_text(value: object) -> str:
+    """Free text as written: only surrounding spaces go (full-width punctuation stays)."""
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from rectlens import domain, sql
@@ -70,30 +71,48 @@ class _Group:
     region: str | None
     month: dt.date | None
     rows: pd.DataFrame  # with a `sheet` column: each row keeps the sheet it came from
+    positions: np.ndarray | None = None  # for ledgers and summaries: rows of the kind's frame
 
     @property
     def sheet(self) -> str:
-        return "、".join(dict.fromkeys(self.rows["sheet"]))
+        return "、".join(self.rows["sheet"].unique())  # unique() keeps the order of appearance
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) if self.positions is None else len(self.positions)
 
 
-def _groups(sheets: list[ParsedSheet]) -> list[_Group]:
-    """Ledger and summary rows split by (unit, month) across the workbook's sheets: a
-    ledger kept as one sheet per project is one snapshot. Checks and satisfaction by sheet."""
-    groups: list[_Group] = []
+def _batches(sheets: list[ParsedSheet]) -> list[tuple[str, pd.DataFrame, list[_Group]]]:
+    """Per sheet kind: all its rows, and the uploads they form. Ledger and summary rows
+    are split by (unit, month) across the workbook's sheets (a ledger kept as one sheet
+    per project is one snapshot); checks and satisfaction form one upload per sheet."""
+    batches = []
     for kind in dict.fromkeys(sheet.kind for sheet in sheets):
         framed = [sheet.frame.assign(sheet=sheet.name) for sheet in sheets if sheet.kind == kind]
         if kind in REPLACING_KINDS:
-            frame = pd.concat(framed, ignore_index=True)
-            for (region, month), rows in frame.groupby(["region", "month"], sort=True):
-                groups.append(_Group(kind, str(region), month, rows))
+            frame = pd.concat(framed, ignore_index=True) if len(framed) > 1 else framed[0]
+            scopes = frame[["region", "month", "sheet"]]
+            groups = [
+                _Group(kind, str(region), month, scopes.iloc[positions], positions)
+                for (region, month), positions in sorted(scopes.groupby(["region", "month"]).indices.items())
+            ]
+            batches.append((kind, frame, groups))
         else:
-            groups.extend(_Group(kind, None, None, rows) for rows in framed)
-    return groups
+            batches.extend((kind, rows, [_Group(kind, None, None, rows)]) for rows in framed)
+    return batches
 
 
-def _incoming(kind: str, rows: pd.DataFrame, upload_id: int) -> pd.DataFrame:
+def _as_datetimes(column: pd.Series) -> pd.Series:
+    """Dates as datetime64, converting each distinct value once (a column repeats few dates)."""
+    codes, uniques = pd.factorize(column)
+    converted = pd.to_datetime(pd.Series(uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    table = np.append(converted, np.datetime64("NaT", "ns"))  # code -1 (empty) picks the NaT at the end
+    return pd.Series(table[codes], index=column.index)
+
+
+def _incoming(kind: str, rows: pd.DataFrame, upload_ids: int | np.ndarray) -> pd.DataFrame:
     incoming = rows.copy()
-    incoming.insert(0, "upload_id", upload_id)
+    incoming.insert(0, "upload_id", upload_ids)
     if kind == domain.CHECKS:
         incoming["passed"] = incoming["result"].isin(domain.CHECK_PASS)
         # identical rows inside one file are stored once, like identical rows across files
@@ -102,11 +121,20 @@ def _incoming(kind: str, rows: pd.DataFrame, upload_id: int) -> pd.DataFrame:
         incoming = incoming.drop_duplicates(subset=["region", "project", "month", "satisfaction", "sample_size"])
     for name in ("month", "found_date", "deadline", "completed_date", "check_date"):
         if name in incoming:
-            incoming[name] = pd.to_datetime(incoming[name])
+            incoming[name] = _as_datetimes(incoming[name])
     return incoming
 
 
-def _store_group(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: str | None) -> StoredUpload:
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, incoming: pd.DataFrame) -> None:
+    con.register("incoming", incoming)
+    try:
+        sql.execute(con, INSERT_QUERY[kind])
+    finally:
+        con.unregister("incoming")
+
+
+def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: str | None) -> StoredUpload:
+    """The upload row of a group (superseding the unit's earlier one), before its rows are inserted."""
     replaced = None
     if group.kind in REPLACING_KINDS:
         active = sql.rows(con, "active_upload", {"kind": group.kind, "region": group.region, "month": group.month})
@@ -124,23 +152,31 @@ def _store_group(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, up
                 "region": group.region,
                 "month": group.month,
                 "sheet": group.sheet,
-                "row_count": len(group.rows),
+                "row_count": group.size,
                 "created_at": now(),
             },
         )[0][0]
     )
-    incoming = _incoming(group.kind, group.rows, upload_id)
-    con.register("incoming", incoming)
-    try:
-        sql.execute(con, INSERT_QUERY[group.kind])
-    finally:
-        con.unregister("incoming")
-    stored_rows = len(incoming)
-    if group.kind not in REPLACING_KINDS:
-        stored_rows = int(sql.rows(con, "count_upload_rows", {"upload_id": upload_id})[0][0])
-        sql.execute(con, "set_upload_row_count", {"row_count": stored_rows, "upload_id": upload_id})
     _event(con, upload_id, "stored", uploader, f"替换了上传 #{replaced}" if replaced else None)
-    return StoredUpload(upload_id, group.kind, group.region, group.month, group.sheet, stored_rows, replaced)
+    return StoredUpload(upload_id, group.kind, group.region, group.month, group.sheet, group.size, replaced)
+
+
+def _store_batch(
+    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pd.DataFrame, groups: list[_Group], uploader: str | None
+) -> list[StoredUpload]:
+    uploads = [_register_upload(con, file_id, group, uploader) for group in groups]
+    if kind in REPLACING_KINDS:
+        # one insert for all units and months of the kind: each row carries its upload id
+        upload_ids = np.empty(len(frame), dtype=np.int64)
+        for group, upload in zip(groups, uploads, strict=True):
+            upload_ids[group.positions] = upload.upload_id
+        _insert(con, kind, _incoming(kind, frame, upload_ids))
+        return uploads
+    for upload in uploads:
+        _insert(con, kind, _incoming(kind, frame, upload.upload_id))
+        upload.rows = int(sql.rows(con, "count_upload_rows", {"upload_id": upload.upload_id})[0][0])
+        sql.execute(con, "set_upload_row_count", {"row_count": upload.rows, "upload_id": upload.upload_id})
+    return uploads
 
 
 def _store_total(con: duckdb.DuckDBPyConnection, sheet: ParsedSheet, stored: list[StoredUpload]) -> bool:
@@ -188,8 +224,10 @@ def store_workbook(
                 },
             )[0][0]
         )
-        groups = _groups(workbook.sheets)
-        stored = [_store_group(con, file_id, group, uploader) for group in groups]
+        groups: list[_Group] = []
+        for kind, frame, kind_groups in _batches(workbook.sheets):
+            stored.extend(_store_batch(con, file_id, kind, frame, kind_groups, uploader))
+            groups.extend(kind_groups)
         for sheet in workbook.sheets:
             if sheet.kind == domain.SUMMARY and not _store_total(con, sheet, stored):
                 notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
@@ -201,7 +239,7 @@ def store_workbook(
                     notices.append(
                         f"有 {len(unknown)} 条核查记录的问题编号在该地区的台账中从未出现（如 {examples}）；已保存，待台账报送后自动对应"
                     )
-            skipped = len(group.rows) - upload.rows
+            skipped = group.size - upload.rows
             if skipped:
                 notices.append(f"工作表「{upload.sheet}」有 {skipped} 行与已保存的记录完全相同，未重复保存")
     return stored, notices
