@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rectlens import charts, domain, items
+from rectlens import charts, domain, items, views
 from rectlens.ui import chrome, data, filters
 
+# What identifies a problem and its state first; the long description last, so a tablet shows the rest.
 ITEM_COLUMNS = {
     "region": "地区",
     "item_id": "问题编号",
     "project_short": "整治项目",
-    "county": "县区",
-    "description": "问题描述",
     "status": "整改状态",
+    "overdue_label": "逾期",
     "deadline": "整改时限",
     "completed_date": "完成日期",
+    "county": "县区",
     "evidence": "佐证材料",
-    "overdue_label": "逾期",
+    "description": "问题描述",
 }
 
 chrome.page_header("问题台账")
@@ -39,14 +40,17 @@ if chosen is not None:
     if found.empty:
         st.info("没有符合条件的问题。", icon=":material/info:")
     else:
-        shown = found.assign(
-            project_short=found["project"].map(charts.short_project),
-            overdue_label=found["overdue"].map(lambda v: "逾期" if v else ""),
-        )[list(ITEM_COLUMNS)].rename(columns=ITEM_COLUMNS)
+        shown = views.as_dates(
+            found.assign(
+                project_short=found["project"].map(charts.short_project),
+                overdue_label=found["overdue"].map(lambda v: "逾期" if v else ""),
+            )[list(ITEM_COLUMNS)]
+        ).rename(columns=ITEM_COLUMNS)
         selection = st.dataframe(
             shown,
             hide_index=True,
             width="stretch",
+            placeholder="—",
             on_select="rerun",
             selection_mode="single-row",
             key="item_table",
@@ -69,7 +73,7 @@ if chosen is not None:
             st.markdown("**逐月状态**")
             history = data.load(items.history, item["region"], item["item_id"])
             st.dataframe(
-                history.rename(
+                views.as_dates(history).rename(
                     columns={
                         "month": "月份",
                         "status": "整改状态",
@@ -85,6 +89,7 @@ if chosen is not None:
                 ),
                 hide_index=True,
                 width="stretch",
+                placeholder="—",
             )
             st.markdown("**核查记录**")
             checks = data.load(items.checks, item["region"], item["item_id"])
@@ -92,7 +97,7 @@ if chosen is not None:
                 st.caption("该问题尚未被抽查。")
             else:
                 st.dataframe(
-                    checks.rename(
+                    views.as_dates(checks).rename(
                         columns={
                             "check_date": "核查日期",
                             "method": "核查方式",
@@ -109,4 +114,5 @@ if chosen is not None:
                     ),
                     hide_index=True,
                     width="stretch",
+                    placeholder="—",
                 )

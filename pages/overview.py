@@ -48,8 +48,11 @@ if chosen is not None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         units_now = views.unit_rows(report, chosen)
-        title = f"各地区报告与核实完成率（{scope}）"
-        st.plotly_chart(charts.dumbbell(units_now, title), config=charts.plot_config(f"各地区报告与核实完成率_{scope}"), key="dumbbell")
+        st.plotly_chart(
+            charts.dumbbell(units_now, "各地区报告与核实完成率", scope),
+            config=charts.plot_config(f"各地区报告与核实完成率_{scope}"),
+            key="dumbbell",
+        )
         st.caption("蓝点为单位报告的完成率，橙色菱形为按抽查通过率折算的核实完成率，横线为95%区间；两者相距越远，纸面整改风险越大。")
     with right:
         st.subheader("主要预警", anchor=False)
@@ -58,7 +61,7 @@ if chosen is not None:
     cells = views.cells(report, chosen)
     if not cells.empty:
         st.plotly_chart(
-            charts.gap_heatmap(cells, f"报告与核实差距：地区 × 整治项目（{scope}）"),
+            charts.gap_heatmap(cells, "报告与核实差距：地区 × 整治项目", scope),
             config=charts.plot_config(f"差距热力图_{scope}"),
             key="heatmap",
         )

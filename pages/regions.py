@@ -14,7 +14,6 @@ RANKING_COLUMNS = {
     "zone": "片区",
     "reported_rate": "报告完成率",
     "checked": "抽查数",
-    "passed": "通过数",
     "pass_rate": "抽查通过率",
     "pass_interval": "95%区间",
     "shrunk_pass_rate": "校正通过率",
@@ -22,6 +21,7 @@ RANKING_COLUMNS = {
     "funnel_label": "漏斗图位置",
     "check_status_label": "样本情况",
 }
+PERCENT_COLUMNS = ("报告完成率", "抽查通过率", "校正通过率", "核实完成率")
 
 chrome.page_header("地区对比")
 chosen = filters.filter_bar(("month", "zone", "project"))
@@ -32,7 +32,7 @@ if chosen is not None:
     plot, side = st.columns([3, 2], gap="large")
     with plot:
         st.plotly_chart(
-            charts.funnel_plot(compared, model, f"抽查通过率漏斗图（{scope}）"),
+            charts.funnel_plot(compared, model, "抽查通过率漏斗图", scope),
             config=charts.plot_config(f"抽查通过率漏斗图_{scope}"),
             key="funnel",
         )
@@ -52,14 +52,12 @@ if chosen is not None:
     st.subheader("地区排名", anchor=False)
     st.caption("按“校正通过率”排名：对抽查数少的地区，通过率向全省平均收缩（经验贝叶斯），避免少量抽查造成排名大起大落。")
     table = compared.assign(pass_interval=views.interval_texts(compared["pass_low"], compared["pass_high"]))
-    table = table[list(RANKING_COLUMNS)].rename(columns=RANKING_COLUMNS)
-    percent = st.column_config.NumberColumn(format="percent")
+    table = views.percent_points(table[list(RANKING_COLUMNS)].rename(columns=RANKING_COLUMNS), PERCENT_COLUMNS)
+    percent = st.column_config.NumberColumn(format="%.1f%%")
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "排名": st.column_config.NumberColumn(format="%d"),
-            **{name: percent for name in ("报告完成率", "抽查通过率", "校正通过率", "核实完成率")},
-        },
+        placeholder="—",
+        column_config={"排名": st.column_config.NumberColumn(format="%d"), **dict.fromkeys(PERCENT_COLUMNS, percent)},
     )

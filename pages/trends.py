@@ -11,13 +11,13 @@ chrome.page_header("趋势")
 chosen = filters.filter_bar()
 if chosen is not None:
     series = data.load(views.trend, chosen)
-    scope = filters.scope_text(chosen).split(" · ", 1)[-1]
+    scope = filters.scope_text(chosen).split(" · ", 1)[-1]  # the chart spans months: the scope without the month
     if series.empty:
         st.info("所选范围在近12个月没有数据。", icon=":material/info:")
     else:
         markers = data.load(views.trend_markers, chosen, list(series["month"]))
         st.plotly_chart(
-            charts.trend_chart(series, markers, f"完成率逐月走势（{scope}，截至{charts.month_text(chosen.month)}）"),
+            charts.trend_chart(series, markers, "完成率逐月走势", f"{scope}，截至{charts.month_text(chosen.month)}"),
             config=charts.plot_config(f"完成率走势_{scope}"),
             key="trend",
         )
@@ -37,7 +37,11 @@ if chosen is not None:
                 "overdue": "逾期未完成",
             }
         )
-        percent = st.column_config.NumberColumn(format="percent")
+        percent_columns = ("报告完成率", "核实完成率", "序时进度")
         st.dataframe(
-            table, hide_index=True, width="stretch", column_config={name: percent for name in ("报告完成率", "核实完成率", "序时进度")}
+            views.percent_points(table, percent_columns),
+            hide_index=True,
+            width="stretch",
+            placeholder="—",
+            column_config=dict.fromkeys(percent_columns, st.column_config.NumberColumn(format="%.1f%%")),
         )

@@ -55,7 +55,10 @@ if chosen is not None:
             selection_mode="single-row",
             key="flag_table",
             selection_default={"selection": {"rows": default_rows, "columns": []}} if default_rows else None,
-            column_config={"原因": st.column_config.TextColumn(width="large")},
+            column_config={
+                **{name: st.column_config.TextColumn(width="small") for name in ("等级", "片区", "地区")},
+                "原因": st.column_config.TextColumn(width="large"),
+            },
         )
         rows = selection.selection.rows if selection else []
         if rows:
@@ -69,7 +72,13 @@ if chosen is not None:
                 st.info("该单位本月没有报送问题台账，可在“报送情况”页面查看其上传历史。", icon=":material/info:")
             for label, rows_table in evidence.items():
                 st.markdown(f"**{label}**（{len(rows_table)} 行；文件、工作表和 Excel 行号指向原始单元格）")
-                st.dataframe(rows_table.drop(columns=["source"], errors="ignore"), hide_index=True, width="stretch")
+                st.dataframe(
+                    views.evidence_rows(rows_table),
+                    hide_index=True,
+                    width="stretch",
+                    placeholder="—",
+                    column_config=dict.fromkeys(views.EVIDENCE_PERCENT, st.column_config.NumberColumn(format="%.1f%%")),
+                )
     st.subheader("风险评分", anchor=False)
     st.caption("高等级预警 3 分、中等级 2 分、低等级 1 分，按地区累加。展开可查看构成。")
     scores = risk.unit_scores(table) if not table.empty else risk.unit_scores(report.flags.iloc[0:0])
@@ -79,9 +88,13 @@ if chosen is not None:
         with st.expander(label):
             parts = risk.warnings_of(table, record["region"])
             st.dataframe(
-                parts.assign(project=parts["project"].map(lambda p: charts.short_project(p) if p else "（整体）"))[
-                    ["name", "severity", "project", "points", "reason"]
-                ].rename(columns={"name": "预警", "severity": "等级", "project": "整治项目", "points": "分值", "reason": "原因"}),
+                parts.assign(
+                    project=parts["project"].map(lambda p: charts.short_project(p) if p else "（整体）"),
+                    severity=parts["severity"].map(charts.severity_badge),
+                )[["name", "severity", "project", "points", "reason"]].rename(
+                    columns={"name": "预警", "severity": "等级", "project": "整治项目", "points": "分值", "reason": "原因"}
+                ),
                 hide_index=True,
                 width="stretch",
+                column_config={"原因": st.column_config.TextColumn(width="large")},
             )

@@ -72,9 +72,16 @@ def plot_config(file_name: str) -> dict[str, object]:
     }
 
 
-def _base(title: str, height: int) -> go.Figure:
+def _base(title: str, height: int, subtitle: str | None = None) -> go.Figure:
+    """An empty figure in the template; `subtitle` (e.g. the scope '2026年10月 · 全省') goes on a second, smaller line,
+    so that a narrow column (a tablet) does not cut the title off."""
     figure = go.Figure()
-    figure.update_layout(template=TEMPLATE_NAME, title={"text": title}, height=height)
+    heading: dict[str, object] = {"text": title}
+    if subtitle:
+        heading["subtitle"] = {"text": subtitle, "font": {"size": 14, "color": "#555555"}}
+    figure.update_layout(template=TEMPLATE_NAME, title=heading, height=height)
+    if subtitle:
+        figure.update_layout(margin={"t": 76})
     return figure
 
 
@@ -86,12 +93,12 @@ def _percent_axis(figure: go.Figure, axis: str = "x", upper: float = 1.0) -> Non
         figure.update_yaxes(**settings)
 
 
-def dumbbell(units: pd.DataFrame, title: str) -> go.Figure:
+def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
     """Reported versus verified completion per unit, sorted by gap (largest on top)."""
     table = units.copy()
     table["sort_gap"] = table["gap"].fillna(-1)
     table = table.sort_values(["sort_gap", "region"], ascending=[True, False])
-    figure = _base(title, max(360, 34 * len(table) + 140))
+    figure = _base(title, max(360, 34 * len(table) + 140), subtitle)
     checked = table[table["verified_rate"].notna()]
     for row in checked.itertuples():
         figure.add_shape(
@@ -165,7 +172,7 @@ def dumbbell(units: pd.DataFrame, title: str) -> go.Figure:
     return figure
 
 
-def gap_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
+def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
     """Gap (reported minus verified) per unit x project; blank where nothing was checked."""
     cells = cells.assign(project_short=cells["project"].map(short_project))
     grid = cells.pivot_table(index="region", columns="project_short", values="gap", aggfunc="first", dropna=False)
@@ -173,7 +180,7 @@ def gap_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
     order = [domain.PROJECT_SHORT[p] for p in domain.PROJECTS if domain.PROJECT_SHORT[p] in grid.columns]
     grid, checked = grid.reindex(columns=order), checked.reindex(columns=order, fill_value=0)
     text = [[("无抽查" if pd.isna(value) else f"{value:.0%}") for value in row] for row in grid.to_numpy()]
-    figure = _base(title, max(340, 36 * len(grid) + 150))
+    figure = _base(title, max(340, 36 * len(grid) + 150), subtitle)
     figure.add_trace(
         go.Heatmap(
             z=grid.to_numpy(),
@@ -196,9 +203,9 @@ def gap_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
     return figure
 
 
-def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str) -> go.Figure:
+def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle: str | None = None) -> go.Figure:
     """Pass rate against number checked, with 95% and 99.8% control limits."""
-    figure = _base(title, 520)
+    figure = _base(title, 520, subtitle)
     checked_units = units[units["checked"] > 0]
     if model is not None and not checked_units.empty:
         curve = model.curve(int(checked_units["checked"].max() * 1.1) + 1)
@@ -226,18 +233,13 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str) -> go.Fig
         outside = list((rates < low) | (rates > high))
     else:
         outside = [False] * len(checked_units)
-    labels = [region if flag else "" for region, flag in zip(checked_units["region"], outside, strict=True)]
     figure.add_trace(
         go.Scatter(
             x=checked_units["checked"],
             y=checked_units["pass_rate"],
-            mode="markers+text",
+            mode="markers",
             name="各地区",
-            text=labels,
             hovertext=checked_units["region"],
-            # alternate above/below so that two neighbouring outliers do not print over each other
-            textposition=["top left" if i % 2 == 0 else "bottom left" for i in range(len(checked_units))],
-            textfont={"size": 13},
             marker={"size": 11, "color": VERIFIED, "line": {"color": "#333333", "width": 1}},
             customdata=checked_units[["passed", "pass_low", "pass_high"]],
             hovertemplate=(
@@ -246,16 +248,49 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str) -> go.Fig
             ),
         )
     )
+    _name_points(figure, checked_units[outside])
     figure.update_xaxes(title={"text": "抽查数（项）"}, rangemode="tozero")
     figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
     return figure
 
 
-def trend_chart(series: pd.DataFrame, markers: pd.DataFrame, title: str) -> go.Figure:
-    """Monthly reported, verified and schedule rates; JUMP/RUSH markers on the reported line."""
+def _name_points(figure: go.Figure, units: pd.DataFrame) -> None:
+    """Name units beside their points: from the highest rate down, above and below in turn, so that two
+    units with close rates print apart; on a white ground, so that a control-limit line does not strike through."""
+    for turn, record in enumerate(units.sort_values("pass_rate", ascending=False).to_dict("records")):
+        figure.add_annotation(
+            x=record["checked"],
+            y=record["pass_rate"],
+            text=record["region"],
+            showarrow=False,
+            xanchor="right",
+            xshift=-9,
+            yshift=11 if turn % 2 == 0 else -11,
+            font={"size": 13, "color": "#222222"},
+            bgcolor="rgba(255, 255, 255, 0.85)",
+        )
+
+
+def _marker_texts(chosen: pd.DataFrame) -> list[tuple[dt.date, str]]:
+    """One hover text per month: every unit (and project) whose warning fired then, with its reason."""
+    found: dict[dt.date, list[str]] = {}
+    for record in chosen.to_dict("records"):
+        project = record.get("project")
+        parts = (record.get("region"), short_project(project) if isinstance(project, str) else None)
+        where = " · ".join(str(part) for part in parts if part)
+        found.setdefault(record["month"], []).append(f"{where}：{record['reason']}" if where else str(record["reason"]))
+    return [(month, "<br>".join(lines[:6] + ([f"另有 {len(lines) - 6} 条"] if len(lines) > 6 else []))) for month, lines in found.items()]
+
+
+def trend_chart(series: pd.DataFrame, markers: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
+    """Monthly reported, verified and schedule rates; JUMP/RUSH markers on the reported line.
+
+    A marker stands for every warning of its kind in that month within the scope; its hover text
+    names the units. `markers` needs `code`, `month` and `reason`, and may have `region` and `project`.
+    """
     series = series.sort_values("month")
     months = [month_text(m) for m in series["month"]]
-    figure = _base(title, 460)
+    figure = _base(title, 460, subtitle)
     figure.add_trace(
         go.Scatter(
             x=months,
@@ -295,20 +330,27 @@ def trend_chart(series: pd.DataFrame, markers: pd.DataFrame, title: str) -> go.F
             chosen = markers[markers["code"] == code]
             if chosen.empty:
                 continue
+            texts = _marker_texts(chosen)
             figure.add_trace(
                 go.Scatter(
-                    x=[month_text(m) for m in chosen["month"]],
-                    y=[lookup.get(m) for m in chosen["month"]],
+                    x=[month_text(month) for month, _text in texts],
+                    y=[lookup.get(month) for month, _text in texts],
                     mode="markers",
                     name=label,
-                    text=chosen["reason"],
+                    text=[text for _month, text in texts],
                     marker={"symbol": symbol, "size": 18, "color": GAP, "line": {"color": "#222222", "width": 1}},
                     hovertemplate="%{x} " + label + "<br>%{text}<extra></extra>",
                 )
             )
     figure.update_yaxes(tickformat=".0%", range=[0, 1.05], title=None)
-    figure.update_xaxes(title=None, type="category")
+    figure.update_xaxes(title=None, type="category", tickvals=months, ticktext=short_month_ticks(list(series["month"])))
     return figure
+
+
+def short_month_ticks(months: list[dt.date]) -> list[str]:
+    """'2025年11月', '12月', '2026年1月', '2月', …: the year only where it starts or changes, so that
+    twelve months fit under a chart on a tablet without the labels running into each other."""
+    return [month_text(m) if i == 0 or m.month == 1 else f"{m.month}月" for i, m in enumerate(months)]
 
 
 def ranking_bars(units: pd.DataFrame, value: str, title: str, label: str) -> go.Figure:

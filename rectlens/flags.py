@@ -8,7 +8,7 @@ reason sentence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,12 +147,14 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
 FLAG_NAMES: dict[str, str] = {kind.code: kind.name for kind in FLAG_KINDS}
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
-    """All warnings of `month` on an analysis connection covering the previous month too."""
+def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """All warnings of `month` (or only those of `codes`) on an analysis connection covering the previous month too."""
     thresholds = config.thresholds()
     params = {"month": month, "prev_month": previous_month(month), **thresholds}
     found: list[dict[str, Any]] = []
     for kind in FLAG_KINDS:
+        if codes is not None and kind.code not in codes:
+            continue
         for record in sql.frame(con, kind.query, params).to_dict("records"):
             facts = record["facts"]
             found.append(

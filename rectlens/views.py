@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectlens import sql, stats
-from rectlens.metrics import STAGING, metrics_over, months_with_data
-from rectlens.report import MonthReport, month_report
+from rectlens import domain, sql, stats
+from rectlens.flags import evaluate
+from rectlens.metrics import STAGING, analysis, metrics_over, months_with_data, previous_month
+from rectlens.report import MonthReport
 from rectlens.storage.database import connect
 
 CHECK_STATUS_LABELS = {"no_checks": "暂无抽查", "insufficient": "抽查不足5项", "sufficient": "样本充足"}
@@ -154,27 +155,87 @@ def trend(db_path: Path | str, filters: Filters, months: int = 12) -> pd.DataFra
 
 
 def trend_markers(db_path: Path | str, filters: Filters, months: list[dt.date]) -> pd.DataFrame:
-    """JUMP and RUSH warnings of the scope in the given months (for chart markers)."""
-    found = []
-    for month in months:
-        flags = month_report(db_path, month).flags
-        if flags.empty:
-            continue
-        chosen = flags[flags["code"].isin(["JUMP", "RUSH"])]
-        if filters.region:
-            chosen = chosen[chosen["region"] == filters.region]
-        if filters.project:
-            chosen = chosen[chosen["project"] == filters.project]
-        found.append(chosen)
+    """JUMP and RUSH warnings of the scope in the given months (for chart markers).
+
+    One analysis pass over the whole range, running only the two warning queries per month
+    (not a full month report per month).
+    """
+    columns = ["code", "month", "region", "project", "reason"]
+    if not months:
+        return pd.DataFrame(columns=columns)
+    with analysis(db_path, previous_month(min(months)), max(months)) as con:
+        found = [evaluate(con, month, codes=("JUMP", "RUSH")) for month in sorted(months)]
+    found = [frame for frame in found if not frame.empty]
     if not found:
-        return pd.DataFrame(columns=["code", "month", "region", "project", "reason"])
+        return pd.DataFrame(columns=columns)
     table = pd.concat(found, ignore_index=True)
-    if filters.zone and not filters.region:
+    if filters.region:
+        table = table[table["region"] == filters.region]
+    elif filters.zone:
         zone_units = set(units(db_path).query("zone == @filters.zone")["region"])
         table = table[table["region"].isin(zone_units)]
-    return table
+    if filters.project:
+        table = table[table["project"] == filters.project]
+    return table[columns].reset_index(drop=True)
 
 
 def interval_texts(low: pd.Series, high: pd.Series) -> list[str]:
     """'87.8%–98.0%' per row, or '—' without checks."""
     return ["—" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f}%–{hi * 100:.1f}%" for lo, hi in zip(low, high, strict=True)]
+
+
+def percent_points(table: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Rates as percentages (0.807 -> 80.7) for tables that show them with one decimal, as the tiles do."""
+    present = [column for column in columns if column in table.columns]
+    return table.assign(**{column: table[column] * 100 for column in present})
+
+
+def as_dates(table: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as plain dates: a table shows '2026-05-31', not '2026-05-31 00:00:00'."""
+    stamps = [column for column in table.columns if pd.api.types.is_datetime64_any_dtype(table[column])]
+    return table.assign(**{column: [None if pd.isna(v) else v.date() for v in table[column]] for column in stamps})
+
+
+# The rows behind a warning, in Chinese: what identifies a row and the facts the warning rests on, then
+# the way back to the source cell (file, sheet, row), then the rest.
+EVIDENCE_COLUMNS = {
+    "source": "类别",
+    "item_id": "问题编号",
+    "project": "整治项目",
+    "month": "报送月份",
+    "status": "整改状态",
+    "completed_date": "完成日期",
+    "check_date": "核查日期",
+    "result": "核查结论",
+    "verdict": "判定",
+    "total": "问题总数（评议为样本数）",
+    "completed": "已完成数",
+    "stated_rate": "填报完成率",
+    "satisfaction": "满意度",
+    "deadline": "整改时限",
+    "file_name": "文件",
+    "sheet": "工作表",
+    "excel_row": "行号",
+    "evidence": "佐证材料",
+    "method": "核查方式",
+    "inspector": "核查人",
+    "sampling": "抽样方式",
+    "found_date": "发现日期",
+    "county": "县区",
+    "description": "问题描述",
+    "upload_id": "上传编号",
+}
+EVIDENCE_PERCENT = ("填报完成率", "满意度")
+# Said once in the warning's heading: a column would repeat it on every row.
+SAME_FOR_ALL_ROWS = ("source", "project", "month")
+
+
+def evidence_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """A table of `flags.rows_behind` for the screen: Chinese headers, short project names, dates without
+    times, rates in percent; 类别, 整治项目 and 报送月份 only when they differ between rows."""
+    table = as_dates(rows)
+    if "project" in table:
+        table = table.assign(project=[domain.PROJECT_SHORT.get(p, p) if isinstance(p, str) else None for p in table["project"]])
+    table = table.drop(columns=[c for c in SAME_FOR_ALL_ROWS if c in table and table[c].nunique(dropna=False) <= 1])
+    table = table[[column for column in EVIDENCE_COLUMNS if column in table.columns]].rename(columns=EVIDENCE_COLUMNS)
+    return percent_points(table, EVIDENCE_PERCENT)
