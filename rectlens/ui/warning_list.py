@@ -23,7 +23,8 @@ def top(table: pd.DataFrame, limit: int = 8) -> None:
     for record in table.head(limit).to_dict("records"):
         project = charts.short_project(record["project"]) if record["project"] else "整体"
         with st.container(border=True):
-            st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**　{record['region']} · {project}")
+            # the unit on a line of its own: in a narrow column it would otherwise break inside a name
+            st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**  \n{record['region']} · {project}")
             st.caption(record["reason"])
             month = f"{record['month']:%Y-%m}"
             st.page_link(
