@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from rectlens import demo
@@ -22,8 +25,28 @@ def showing_demo() -> bool:
 COMPACT_CSS = "<style>[data-testid='stMainBlockContainer'] { padding-top: 4.5rem; }</style>"
 
 
+ENTRY_POINT = Path(__file__).resolve().parents[2] / "dashboard.py"
+
+
+def _through_entry_point() -> None:
+    """Run dashboard.py when a page file was started on its own.
+
+    Until dashboard.py has called st.navigation once, Streamlit treats the
+    `pages/` folder as an old-style page list: on a freshly started server,
+    a shared link such as /regions would run pages/regions.py without the
+    menu, the wide layout or the first-start set-up. Running the entry point
+    instead sets all that up, and it then runs this page itself.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+        st.stop()
+
+
 def page_header(title: str, caption: str | None = None) -> None:
     """The page title, with the demo badge (and its explanation as the title's tooltip), and an optional caption (e.g. data as-of)."""
+    _through_entry_point()
     st.html(COMPACT_CSS)
     demo_shown = showing_demo()
     badge = f" :orange-badge[:material/science: {DEMO_LABEL}]" if demo_shown else ""
