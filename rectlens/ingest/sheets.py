@@ -271,7 +271,10 @@ class _SheetReader:
         if column.field == "region":
             raw_cells = self._fill_down(raw_cells)
         if column.kind == "text" and not column.required:
-            return [self._free_text(raw) for raw in raw_cells]
+            # inline fast path for the usual non-empty text cell; the rest goes through _free_text
+            return [
+                text if type(raw) is str and len(text := raw.strip()) > 8 else self._free_text(raw) for raw in raw_cells
+            ]
         parser = PARSERS[column.kind]
         # Parse each distinct cell once: columns repeat few values (statuses,
         # projects, dates), and a 100,000-row sheet stays fast.

@@ -288,4 +288,6 @@ def parse_text(value: object) -> str:
 
 
 def parse_id(value: object) -> str:
+    if type(value) is str and value.isascii():
+        return "".join(value.split())  # the common case, without Unicode normalisation
     return squash(parse_text(value))
