@@ -29,6 +29,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/upload.py", "数据上传", "upload", ":material/upload_file:"),
     PageEntry("pages/submissions.py", "报送情况", "submissions", ":material/fact_check:"),
     PageEntry("pages/brief.py", "简报", "brief", ":material/slideshow:"),
+    PageEntry("pages/planner.py", "抽查计划", "planner", ":material/checklist:"),
 )
 
 
