@@ -2,7 +2,9 @@
 
 Each widget is bound to a query parameter of the same name (`month`,
 `zone`, `unit`, `project`) and keeps its value when the user switches
-pages. Values in the URL are readable: `?month=2026-10&zone=南片&project=微腐败`.
+pages. Values in the URL are what users see: `?month=2026年10月&zone=南片&project=微腐败`
+(Streamlit writes a bound selectbox's label, as on the 报送情况 page); a link
+written by hand or by a script as `?month=2026-10` opens that month too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ def month_key(month: dt.date) -> str:
     return f"{month.year}-{month.month:02d}"
 
 
+def _accept_month_key(options: list[str]) -> None:
+    """Open `?month=2026-09` at that month: Streamlit only understands the label (2026年9月) and would drop it."""
+    wanted = st.query_params.get("month")
+    if wanted in options and st.session_state.get("month") != wanted:
+        st.session_state["month"] = wanted
+
+
 def _choose(label: str, options: list[str], key: str, column: st.delta_generator.DeltaGenerator) -> str:
     return column.selectbox(label, options, key=key, bind="query-params", persist_state="session")
 
@@ -42,6 +51,7 @@ def filter_bar(show: tuple[str, ...] = FIELDS) -> views.Filters | None:
     for column, name in zip(columns, show, strict=True):
         if name == "month":
             options = [month_key(m) for m in months]
+            _accept_month_key(options)
             chosen["month"] = column.selectbox(
                 "报送月份", options, format_func=month_label, key="month", bind="query-params", persist_state="session"
             )

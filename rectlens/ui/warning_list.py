@@ -1,11 +1,15 @@
-"""Warnings as a compact list, each linking to its detail on the 预警 page."""
+"""Warnings as a compact list, each linking to its detail on the 预警 page.
+
+A link carries the month as the month filter writes it in the URL (`?month=2026年10月`), so the
+address stays shareable after the page opens, and the warning as `flag=CODE|unit|project-short`.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from rectlens import charts
+from rectlens import charts, views
 from rectlens.ui.formats import month_label
 
 WARNINGS_PAGE = "pages/warnings.py"
@@ -13,7 +17,7 @@ WARNINGS_PAGE = "pages/warnings.py"
 
 def flag_key(code: str, region: str, project: str | None) -> str:
     """The `flag` query parameter that opens one warning on the 预警 page."""
-    return f"{code}|{region}|{charts.short_project(project) if project else ''}"
+    return f"{code}|{region}|{views.project_label(project, '')}"
 
 
 def top(table: pd.DataFrame, limit: int = 8) -> None:
@@ -21,17 +25,19 @@ def top(table: pd.DataFrame, limit: int = 8) -> None:
         st.success("本月暂无预警", icon=":material/task_alt:")
         return
     for record in table.head(limit).to_dict("records"):
-        project = charts.short_project(record["project"]) if record["project"] else "整体"
+        project = views.project_label(record["project"])
         with st.container(border=True):
             # the unit on a line of its own: in a narrow column it would otherwise break inside a name
             st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**  \n{record['region']} · {project}")
             st.caption(record["reason"])
-            month = f"{record['month']:%Y-%m}"
             st.page_link(
                 WARNINGS_PAGE,
                 label="查看依据",
                 icon=":material/arrow_forward:",
-                query_params={"month": month, "flag": flag_key(record["code"], record["region"], record["project"])},
+                query_params={
+                    "month": month_label(f"{record['month']:%Y-%m}"),
+                    "flag": flag_key(record["code"], record["region"], record["project"]),
+                },
             )
     if len(table) > limit:
         first_month = table.iloc[0]["month"]
