@@ -42,7 +42,7 @@ if chosen is not None:
     else:
         shown = table.assign(
             severity_label=table["severity"].map(charts.severity_badge),
-            project_short=table["project"].map(lambda p: charts.short_project(p) if p else "（整体）"),
+            project_short=table["project"].map(lambda p: views.project_label(p, "（整体）")),
         )[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
         keys = [warning_list.flag_key(c, r, p) for c, r, p in zip(table["code"], table["region"], table["project"], strict=True)]
         wanted = st.query_params.get("flag")
@@ -64,7 +64,7 @@ if chosen is not None:
         if rows:
             record = table.iloc[rows[0]]
             st.query_params["flag"] = keys[rows[0]]
-            project = charts.short_project(record["project"]) if record["project"] else "整体"
+            project = views.project_label(record["project"])
             st.subheader(f"{charts.severity_badge(record['severity'])}｜{record['name']}：{record['region']} · {project}", anchor=False)
             st.markdown(record["reason"])
             evidence = data.load(flags.rows_behind, record["code"], record["region"], record["project"], record["month"])
@@ -89,7 +89,7 @@ if chosen is not None:
             parts = risk.warnings_of(table, record["region"])
             st.dataframe(
                 parts.assign(
-                    project=parts["project"].map(lambda p: charts.short_project(p) if p else "（整体）"),
+                    project=parts["project"].map(lambda p: views.project_label(p, "（整体）")),
                     severity=parts["severity"].map(charts.severity_badge),
                 )[["name", "severity", "project", "points", "reason"]].rename(
                     columns={"name": "预警", "severity": "等级", "project": "整治项目", "points": "分值", "reason": "原因"}

@@ -184,6 +184,11 @@ def interval_texts(low: pd.Series, high: pd.Series) -> list[str]:
     return ["—" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f}%–{hi * 100:.1f}%" for lo, hi in zip(low, high, strict=True)]
 
 
+def project_label(project: object, whole: str = "整体") -> str:
+    """A warning's project by its short name, or `whole` for a warning about the whole unit (None or NaN)."""
+    return domain.PROJECT_SHORT.get(project, project) if isinstance(project, str) and project else whole
+
+
 def percent_points(table: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """Rates as percentages (0.807 -> 80.7) for tables that show them with one decimal, as the tiles do."""
     present = [column for column in columns if column in table.columns]
