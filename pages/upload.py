@@ -13,7 +13,7 @@ from rectlens.ingest import service
 from rectlens.ui import chrome, data, uploader
 from rectlens.ui.formats import EMPTY, month_label, timestamp
 
-CHECKS = "upload_checks"  # session: (sha, file name, chosen month) -> FileCheck
+CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
 FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdrawal
 PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
@@ -107,19 +107,21 @@ def month_key(sha: str) -> str:
 
 
 def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
-    """Check each file once per content and chosen month (kept in the session), with progress."""
-    cache: dict[tuple[str, str, dt.date | None], uploading.FileCheck] = st.session_state.setdefault(CHECKS, {})
+    """Check each file once per content, chosen month and state of the database (kept in the session), with progress."""
+    cache: dict[tuple[str, str, dt.date | None, tuple[int, int]], uploading.FileCheck] = st.session_state.setdefault(CHECKS, {})
+    version = uploading.database_version(data.db_path())  # another upload or a restore makes a preview stale
     keyed = []
     for name, content in files:
         sha = uploading.fingerprint(content)
-        keyed.append(((sha, name, st.session_state.get(month_key(sha))), content))
+        keyed.append(((sha, name, st.session_state.get(month_key(sha)), version), content))
     todo = [(key, content) for key, content in keyed if key not in cache]
     if todo:
         with st.status(f"正在读取和校验 {len(todo)} 个文件…", expanded=True) as status:
             bar = st.progress(0.0)
-            for done, ((sha, name, month), content) in enumerate(todo):
+            for done, (key, content) in enumerate(todo):
+                _sha, name, month, _version = key
                 bar.progress(done / len(todo), text=f"正在读取和校验「{name}」（{done + 1}/{len(todo)}）")
-                cache[(sha, name, month)] = uploading.check_file(data.db_path(), content, name, month)
+                cache[key] = uploading.check_file(data.db_path(), content, name, month)
             bar.progress(1.0, text="校验完成")
             status.update(label=f"已校验 {len(todo)} 个文件", state="complete", expanded=False)
     wanted = {key for key, _content in keyed}
@@ -261,8 +263,13 @@ def show_notices(notices: list[str]) -> None:
             st.markdown("\n".join(f"- {notice}" for notice in notices))
 
 
+def card_key(sha: str) -> str:
+    """The key (and CSS class st-key-…) of the box reporting on the file with this fingerprint."""
+    return f"file_{sha[:16]}"
+
+
 def show_check(check: uploading.FileCheck) -> None:
-    with st.container(border=True):
+    with st.container(border=True, key=card_key(check.sha256)):
         st.markdown(f"#### :material/description: {check.file_name}")
         outcome = st.session_state.get(DONE, {}).get(check.sha256)
         if outcome is not None:
@@ -392,7 +399,7 @@ def show_actions(chosen: pd.DataFrame) -> None:
 
 
 def main() -> None:
-    st.html(uploader.input_hint_css())
+    st.html(uploader.page_css())
     chrome.page_header("数据上传", "先校验、再预览，确认提交后才保存；有错误的文件不会保存任何数据。")
     show_template()
     show_identity()

@@ -23,6 +23,7 @@ from rectlens.ingest import service
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.workbook import ValidatedWorkbook
 from rectlens.storage import uploads
+from rectlens.storage.database import data_version
 
 READY, INVALID, DUPLICATE = "ready", "invalid", "duplicate"
 # The start of the validator's message for a ledger or summary whose report month is written nowhere.
@@ -125,6 +126,11 @@ def submit(db_path: Path | str, check: FileCheck, uploader: str, uploader_unit: 
     if check.status != READY or check.workbook is None:
         raise ValueError("only a valid, checked file is submitted")
     return service.store_validated(db_path, check.workbook, uploader.strip(), uploader_unit.strip())
+
+
+def database_version(db_path: Path | str) -> tuple[int, int]:
+    """Changes whenever the database does: a check (and its preview) is redone after any upload or restore."""
+    return data_version(db_path)
 
 
 def month_choices(today: dt.date | None = None, count: int = MONTH_CHOICES) -> list[dt.date]:

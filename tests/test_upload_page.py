@@ -80,9 +80,15 @@ def test_page_offers_template_identity_uploader_and_history(page_db: Path) -> No
 def test_the_uploader_texts_are_replaced_by_chinese(page_db: Path) -> None:
     at = open_upload_page()
     css = "\n".join(element.proto.body for element in at.get("html"))
-    for testid in ("stFileUploaderDropzoneInstructions", "stFileUploaderDropzoneInput", "stFileChip", "InputInstructions"):
+    for testid in (
+        "stFileUploaderDropzoneInstructions",
+        "stFileUploaderDropzoneInput",
+        "stFileChip",
+        "InputInstructions",
+        "stStatusWidget",
+    ):
         assert testid in css
-    for text in ("选择文件", "或把文件拖到这里", "单个文件不超过 50 MB", "松开鼠标即可上传", "按回车键确认"):
+    for text in ("选择文件", "或把文件拖到这里", "单个文件不超过 50 MB", "松开鼠标即可上传", "按回车键确认", "停止"):
         assert f'content: "{text}' in css or text in css
 
 

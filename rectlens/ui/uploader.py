@@ -36,6 +36,7 @@ def texts() -> dict[str, str]:
         "drop": "松开鼠标即可上传",
         "too_large": f"超过 {limit_mb()} MB，未上传",
         "input_hint": "按回车键确认",
+        "stop": "停止",
     }
 
 
@@ -54,16 +55,25 @@ def _css(key: str) -> str:
         replace(f"{zone} [data-testid='stFileUploaderDropzoneInput'] + div > span", said["drop"], "font-weight: 600;"),
         # a file the browser refused (too large): its size line says why
         replace(f"{scope} [data-testid='stFileChip'][aria-invalid='true'] [data-testid='stFileChipName'] + div", said["too_large"]),
-        replace(f"{scope} [data-testid='stTooltipErrorContent'] p", said["too_large"]),
+        # its tooltip is drawn outside the uploader, so this rule cannot be scoped (the page has no other)
+        replace("[data-testid='stTooltipErrorContent']", said["too_large"]),
     ]
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
-def input_hint_css() -> str:
-    """Text inputs say "Press Enter to apply" while edited: the same treatment, for the whole page."""
-    selector = "[data-testid='InputInstructions']"
-    hint = texts()["input_hint"]
-    return f'<style>{selector} {{ font-size: 0 !important; }} {selector}::after {{ content: "{hint}"; font-size: 0.75rem; }}</style>'
+def page_css() -> str:
+    """Two more English texts this page shows, treated the same way, for the whole page: "Press Enter
+    to apply" under a text input being edited, and the "Stop" button of the running indicator that a
+    long check of a big workbook brings up."""
+    rules = (
+        ("[data-testid='InputInstructions']", texts()["input_hint"], "0.75rem"),
+        ("[data-testid='stStatusWidget'] button", texts()["stop"], TEXT_SIZE),
+    )
+    css = [
+        f'{selector} {{ font-size: 0 !important; }} {selector}::after {{ content: "{text}"; font-size: {size}; }}'
+        for selector, text, size in rules
+    ]
+    return "<style>\n" + "\n".join(css) + "\n</style>"
 
 
 def file_uploader(label: str, key: str, help: str | None = None) -> Sequence[UploadedFile]:
