@@ -248,7 +248,7 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
             ),
         )
     )
-    _name_points(figure, checked_units[outside])
+    _name_points(figure, checked_units.loc[pd.Series(outside, index=checked_units.index, dtype=bool)])
     figure.update_xaxes(title={"text": "抽查数（项）"}, rangemode="tozero")
     figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
     return figure
