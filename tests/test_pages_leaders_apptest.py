@@ -297,6 +297,28 @@ def test_regions_filtered_by_month_and_zone_in_the_url(open_page: Callable[..., 
     assert figure(at, 0)["layout"]["title"]["subtitle"]["text"] == "2026年9月 · 中片"
 
 
+def test_regions_of_a_scope_where_nobody_was_checked(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("regions", zone="中片")  # October: only 白河 reported, and it was never checked
+    assert list(ranking(at)) == ["白河"]
+    (points,) = [trace for trace in figure(at, 0)["data"] if trace.get("name") == "各地区"]
+    assert values(points, "x") == []
+    assert any(md.value.startswith("- **白河**：暂无抽查") for md in at.markdown)
+
+
+def test_filters_stay_when_moving_to_another_page(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("overview", month="2026年9月", zone="中片")
+    at.query_params.clear()  # a menu link carries no query parameters
+    at.switch_page(PAGES["trends"]).run()
+    assert [box.value for box in at.selectbox] == ["2026-09", "中片", "全部地区", "全部项目"]
+    assert figure(at, 0)["layout"]["title"]["subtitle"]["text"] == "中片，截至2026年9月"
+    at.query_params.clear()
+    at.switch_page(PAGES["regions"]).run()
+    assert [box.value for box in at.selectbox] == ["2026-09", "中片", "全部项目"]
+    at.selectbox(key="zone").select("全部片区").run()  # back to the default on the page itself: it stays there
+    assert [box.value for box in at.selectbox] == ["2026-09", "全部片区", "全部项目"]
+    assert set(ranking(at)) == set(UNITS)
+
+
 # --- 趋势 ----------------------------------------------------------------------------------------
 
 TREND_COLUMNS = {
