@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -44,10 +45,10 @@ def demo_file(data_dir: Path, unit: str, month: dt.date) -> tuple[str, bytes]:
     return name, (data_dir / "demo" / name).read_bytes()
 
 
-def header_columns(sheet: object) -> tuple[int, dict[str, int]]:
+def header_columns(sheet: Worksheet) -> tuple[int, dict[str, int]]:
     """(header row, field -> column number) of a ledger sheet, found by the domain's titles and aliases."""
     names = {title: column.field for column in domain.LEDGER_LAYOUT.columns for title in (column.title, *column.aliases)}
-    for row in sheet.iter_rows(max_row=30):  # type: ignore[attr-defined]
+    for row in sheet.iter_rows(max_row=30):
         found = {names[str(c.value).replace("\n", "")]: c.column for c in row if str(c.value).replace("\n", "") in names}
         if {"item_id", "status", "project", "completed_date"} <= found.keys():
             return row[0].row, found
