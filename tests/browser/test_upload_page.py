@@ -84,8 +84,9 @@ def pick(page: Page, key: str, option: str, close: bool = False) -> None:
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             continue
-        if close:
+        if close:  # a multiselect: its list stays open, and the choice shows as a tag
             page.keyboard.press("Escape")
+            expect(page.locator(f".st-key-{key}")).to_contain_text(option)
         settle(page)
         return
     raise AssertionError(f"no option {option!r} in {key}")
@@ -99,7 +100,9 @@ def identify(page: Page, name: str, unit: str) -> None:
 
 
 def settle(page: Page) -> None:
-    """Wait until the script has finished its run (the running indicator is gone)."""
+    """Wait until the script has finished its run (the running indicator is gone). A widget's
+    rerun starts a moment after the event that caused it: give it that moment first."""
+    page.wait_for_timeout(250)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached", timeout=WAIT_MS)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
