@@ -50,7 +50,7 @@ if chosen is not None:
                     f"- **{record['region']}**：{record['check_status_label']}（抽查 {record['checked']} 项），不参与纸面整改风险判定"
                 )
     st.subheader("地区排名", anchor=False)
-    st.caption("按“校正通过率”排名：对抽查数少的地区，通过率向全省平均收缩（经验贝叶斯），避免少量抽查造成排名大起大落。")
+    st.caption("按“校正通过率”排名：对抽查数少的地区，通过率向所列地区的总体通过率收缩（经验贝叶斯），避免少量抽查造成排名大起大落。")
     table = compared.assign(pass_interval=views.interval_texts(compared["pass_low"], compared["pass_high"]))
     table = views.percent_points(table[list(RANKING_COLUMNS)].rename(columns=RANKING_COLUMNS), PERCENT_COLUMNS)
     percent = st.column_config.NumberColumn(format="%.1f%%")

@@ -204,7 +204,8 @@ def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) ->
 
 
 def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle: str | None = None) -> go.Figure:
-    """Pass rate against number checked, with 95% and 99.8% control limits."""
+    """Pass rate against number checked, with 95% and 99.8% control limits around the overall rate
+    of the units shown (the province, or the zone / project chosen)."""
     figure = _base(title, 520, subtitle)
     checked_units = units[units["checked"] > 0]
     if model is not None and not checked_units.empty:
@@ -224,7 +225,7 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
                     )
                 )
         figure.add_hline(
-            y=model.target, line={"color": NEUTRAL, "width": 1}, annotation_text=f"全省 {model.target:.1%}", annotation_position="top right"
+            y=model.target, line={"color": NEUTRAL, "width": 1}, annotation_text=f"总体 {model.target:.1%}", annotation_position="top right"
         )
     # Name only the units outside the 95% limits: labelling every point makes an unreadable cluster.
     if model is not None and not checked_units.empty:
@@ -250,6 +251,8 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
     )
     _name_points(figure, checked_units.loc[pd.Series(outside, index=checked_units.index, dtype=bool)])
     figure.update_xaxes(title={"text": "抽查数（项）"}, rangemode="tozero")
+    # an axis title under the plot: the legend goes to the figure's foot, clear of it
+    figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
     figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
     return figure
 
