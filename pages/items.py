@@ -6,6 +6,7 @@ import streamlit as st
 
 from rectlens import charts, domain, items, views
 from rectlens.ui import chrome, data, filters
+from rectlens.ui.formats import month_label
 
 # What identifies a problem and its state first; the long description last, so a tablet shows the rest.
 ITEM_COLUMNS = {
@@ -19,6 +20,20 @@ ITEM_COLUMNS = {
     "county": "县区",
     "evidence": "佐证材料",
     "description": "问题描述",
+}
+
+# One problem's months: the source cell right after the state, the long measures text last.
+HISTORY_COLUMNS = {
+    "month": "月份",
+    "status": "整改状态",
+    "completed_date": "完成日期",
+    "deadline": "整改时限",
+    "evidence": "佐证材料",
+    "file_name": "文件",
+    "sheet": "工作表",
+    "excel_row": "行号",
+    "measures": "整改措施",
+    "upload_id": "上传编号",
 }
 
 chrome.page_header("问题台账")
@@ -73,19 +88,8 @@ if chosen is not None:
             st.markdown("**逐月状态**")
             history = data.load(items.history, item["region"], item["item_id"])
             st.dataframe(
-                views.as_dates(history).rename(
-                    columns={
-                        "month": "月份",
-                        "status": "整改状态",
-                        "completed_date": "完成日期",
-                        "deadline": "整改时限",
-                        "evidence": "佐证材料",
-                        "measures": "整改措施",
-                        "file_name": "文件",
-                        "sheet": "工作表",
-                        "excel_row": "行号",
-                        "upload_id": "上传编号",
-                    }
+                views.as_dates(history.assign(month=history["month"].map(month_label)))[list(HISTORY_COLUMNS)].rename(
+                    columns=HISTORY_COLUMNS
                 ),
                 hide_index=True,
                 width="stretch",

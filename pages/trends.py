@@ -42,6 +42,7 @@ if chosen is not None:
             views.percent_points(table, percent_columns),
             hide_index=True,
             width="stretch",
+            height="content",  # at most twelve months: all of them, without a scroll bar
             placeholder="—",
             column_config=dict.fromkeys(percent_columns, st.column_config.NumberColumn(format="%.1f%%")),
         )

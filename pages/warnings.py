@@ -17,6 +17,8 @@ TABLE_COLUMNS = {
     "reason": "原因",
 }
 
+WARNING_WIDTHS = {"等级": 64, "预警": 100, "片区": 56, "地区": 72, "整治项目": 132, "原因": 720}
+
 chrome.page_header("预警")
 chosen = filters.filter_bar()
 if chosen is not None:
@@ -55,10 +57,8 @@ if chosen is not None:
             selection_mode="single-row",
             key="flag_table",
             selection_default={"selection": {"rows": default_rows, "columns": []}} if default_rows else None,
-            column_config={
-                **{name: st.column_config.TextColumn(width="small") for name in ("等级", "片区", "地区")},
-                "原因": st.column_config.TextColumn(width="large"),
-            },
+            # widths in pixels: the short columns as narrow as their contents, the rest for the reason
+            column_config={name: st.column_config.TextColumn(width=width) for name, width in WARNING_WIDTHS.items()},
         )
         rows = selection.selection.rows if selection else []
         if rows:

@@ -242,5 +242,7 @@ def evidence_rows(rows: pd.DataFrame) -> pd.DataFrame:
     if "project" in table:
         table = table.assign(project=[domain.PROJECT_SHORT.get(p, p) if isinstance(p, str) else None for p in table["project"]])
     table = table.drop(columns=[c for c in SAME_FOR_ALL_ROWS if c in table and table[c].nunique(dropna=False) <= 1])
+    if "month" in table:  # '2026-09' as 2026年9月, as everywhere on screen
+        table = table.assign(month=[f"{m[:4]}年{int(m[5:7])}月" if isinstance(m, str) else m for m in table["month"]])
     table = table[[column for column in EVIDENCE_COLUMNS if column in table.columns]].rename(columns=EVIDENCE_COLUMNS)
     return percent_points(table, EVIDENCE_PERCENT)
