@@ -21,6 +21,8 @@ from rectlens import charts, domain, flags, items, views
 from rectlens.metrics import metrics, months_with_data
 from rectlens.ui.formats import month_label
 
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # as conftest marks everything here: one server
+
 SCREEN = (1440, 900)
 TALL = (1440, 1300)  # the tables below the charts too
 TABLET = (1024, 768)
