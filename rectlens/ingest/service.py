@@ -81,12 +81,13 @@ def ingest_bytes(
     uploader: str | None = None,
     uploader_unit: str | None = None,
 ) -> IngestOutcome:
+    digest = _sha(data)
     with connect(db_path) as con:  # one short connection for both look-ups
-        same = find_same_file(con, _sha(data))
+        same = find_same_file(con, digest)
         if same:
             return _duplicate(file_name, same)
         regions = region_master(con)
-    workbook = _explain_product_sheets(validate_workbook(data, file_name, regions, config.limits(), month))
+    workbook = _explain_product_sheets(validate_workbook(data, file_name, regions, config.limits(), month, sha256=digest))
     return store_validated(db_path, workbook, uploader, uploader_unit)
 
 

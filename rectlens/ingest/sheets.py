@@ -30,6 +30,10 @@ from rectlens.text import key, squash
 
 HEADER_SCAN_ROWS = 30
 IGNORED_HEADERS = {"序号", "序", "no", "no.", "编号序号"}
+# Placeholders as typed (half- and full-width), for a set look-up without normalising first.
+_RAW_PLACEHOLDERS = frozenset(
+    {"/", "／", "-", "－", "—", "--", "——", "无", "暂无", "n/a", "N/A", "na", "NA", "null", "NULL", "none", "None", "ｎ／ａ"}
+)
 PLACEHOLDERS = {"/", "-", "—", "--", "——", "无", "暂无", "n/a", "na", "null", "none"}
 _PARENS = re.compile(r"\([^)]*\)")
 _MARKERS = re.compile(r"[*★☆:]")
@@ -273,7 +277,8 @@ class _SheetReader:
         if column.kind == "text" and not column.required:
             # inline fast path for the usual non-empty text cell; the rest goes through _free_text
             return [
-                text if type(raw) is str and len(text := raw.strip()) > 8 else self._free_text(raw) for raw in raw_cells
+                text if type(raw) is str and (text := raw.strip()) and text not in _RAW_PLACEHOLDERS else self._free_text(raw)
+                for raw in raw_cells
             ]
         parser = PARSERS[column.kind]
         # Parse each distinct cell once: columns repeat few values (statuses,

@@ -69,8 +69,10 @@ def validate_workbook(
     limits: Limits,
     option_month: dt.date | None = None,
     layouts: tuple[SheetLayout, ...] = domain.REPORT_LAYOUTS,
+    sha256: str | None = None,
 ) -> ValidatedWorkbook:
-    result = ValidatedWorkbook(file_name, hashlib.sha256(data).hexdigest(), len(data))
+    """Every problem of a workbook (nothing is stored here). `sha256` may be passed when already known."""
+    result = ValidatedWorkbook(file_name, sha256 or hashlib.sha256(data).hexdigest(), len(data))
 
     def refuse(message: str, sheet: str = "") -> ValidatedWorkbook:
         result.problems.append(Problem(sheet=sheet, row=None, column="", value="", expected=message, file=file_name))
