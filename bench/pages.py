@@ -12,7 +12,8 @@ Measures, in one run, three Streamlit servers side by side:
 "Fully drawn" means: connected, the script state is notRunning, no element is
 still a loading skeleton, and every plotly chart has its SVG
 (`.js-plotly-plot .main-svg`). Each server is started once and warmed up by
-one load (imports, cached queries); then each case is loaded `--runs` times
+`--warmup` loads (default 2: imports, lazily imported plotly validators, cached
+queries); then each case is loaded `--runs` times
 (default 3), each time in a fresh browser context and page, and the median is
 reported. The first (cold) load of each server is reported too: it includes
 Streamlit's imports and, for (a) and (b), the month's queries before they
@@ -195,6 +196,7 @@ def load_seconds(browser: Browser, url: str, charts: int, viewport: tuple[int, i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=2, help="loads before the timed ones (the first is reported)")
     parser.add_argument("--viewport", default="1440x900")
     parser.add_argument("--problems", type=int, default=100_000)
     parser.add_argument("--months", type=int, default=24)
@@ -219,6 +221,8 @@ def main() -> None:
             for case in cases:
                 with server(case) as url:
                     cold = load_seconds(browser, url, case.charts, viewport)  # imports and the month's queries
+                    for _ in range(args.warmup - 1):
+                        load_seconds(browser, url, case.charts, viewport)
                     warm = [load_seconds(browser, url, case.charts, viewport) for _ in range(args.runs)]
                 results[case.label] = (cold, warm)
         finally:
