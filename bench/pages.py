@@ -12,8 +12,9 @@ Measures, in one run, three Streamlit servers side by side:
 "Fully drawn" means: connected, the script state is notRunning, no element is
 still a loading skeleton, and every plotly chart has its SVG
 (`.js-plotly-plot .main-svg`). Each server is started once and warmed up by
-`--warmup` loads (default 2: imports, lazily imported plotly validators, cached
-queries); then each case is loaded `--runs` times
+`--warmup` loads (default 2: the first pays for imports and uncached queries,
+and the second is measured here to be still slower than the later ones, for
+the baseline too); then each case is loaded `--runs` times
 (default 3), each time in a fresh browser context and page, and the median is
 reported. The first (cold) load of each server is reported too: it includes
 Streamlit's imports and, for (a) and (b), the month's queries before they
