@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from openpyxl import Workbook
 from playwright.sync_api import Browser, sync_playwright
@@ -85,7 +86,7 @@ class Case:
     charts: int  # plotly charts on the page when it is fully drawn
 
 
-def _load_metrics_bench():  # type: ignore[no-untyped-def]
+def _load_metrics_bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_metrics", ROOT / "bench" / "metrics.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
