@@ -7,22 +7,12 @@ import streamlit as st
 
 from rectlens import submissions
 from rectlens.ui import chrome, data, submission_grid
-from rectlens.ui.formats import EMPTY, month_label, timestamp
+from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, month_label, timestamp
 
 GRID_MONTHS = 12  # months shown in the grid, ending with the chosen month
 
-# In display order; the state comes early so that a narrow screen never cuts it off.
-HISTORY_COLUMNS: dict[str, str] = {
-    "upload_id": "上传编号",
-    "state_label": "状态",
-    "region": "地区",
-    "month": "报送月份",
-    "kind_label": "类别",
-    "file_name": "文件",
-    "row_count": "行数",
-    "received_at": "上传时间",
-    "uploader": "上传人",
-}
+# The upload history without the uploader's unit, which this overview leaves to the 数据上传 page.
+HISTORY_COLUMNS = {key: label for key, label in UPLOAD_HISTORY_COLUMNS.items() if key != "uploader_unit"}
 HISTORY_COLUMN_CONFIG = {
     "上传编号": st.column_config.NumberColumn(width=72, format="%d"),
     "状态": st.column_config.TextColumn(width=72),

@@ -11,7 +11,7 @@ import streamlit as st
 from rectlens import preview, submissions, uploading
 from rectlens.ingest import service
 from rectlens.ui import chrome, data, uploader
-from rectlens.ui.formats import EMPTY, month_label, timestamp
+from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, month_label, timestamp
 
 CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
@@ -19,18 +19,6 @@ FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdraw
 PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
 NAME, UNIT = "uploader_name", "uploader_unit"
 
-HISTORY_COLUMNS: dict[str, str] = {
-    "upload_id": "上传编号",
-    "state_label": "状态",
-    "region": "地区",
-    "month": "报送月份",
-    "kind_label": "类别",
-    "file_name": "文件",
-    "row_count": "行数",
-    "received_at": "上传时间",
-    "uploader": "上传人",
-    "uploader_unit": "上传单位",
-}
 HISTORY_CONFIG = {
     "上传编号": st.column_config.NumberColumn(width=72, format="%d"),
     "状态": st.column_config.TextColumn(width=72),
@@ -353,7 +341,7 @@ def show_history() -> None:
         received_at=chosen["received_at"].map(timestamp),
         uploader=chosen["uploader"].fillna(EMPTY),
         uploader_unit=chosen["uploader_unit"].fillna(EMPTY),
-    )[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    )[list(UPLOAD_HISTORY_COLUMNS)].rename(columns=UPLOAD_HISTORY_COLUMNS)
     st.caption(f"共 {len(chosen)} 条上传记录（含已被替换和已撤回的版本）")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=HISTORY_CONFIG, height=min(38 + 35 * len(shown), 388))
     if chosen.empty:

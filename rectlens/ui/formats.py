@@ -17,3 +17,19 @@ def timestamp(value: object) -> str:
     if value is None or pd.isna(value):
         return EMPTY
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+# The upload history's columns and their Chinese headers, in display order
+# (the state early, so that a narrow screen never cuts it off).
+UPLOAD_HISTORY_COLUMNS: dict[str, str] = {
+    "upload_id": "上传编号",
+    "state_label": "状态",
+    "region": "地区",
+    "month": "报送月份",
+    "kind_label": "类别",
+    "file_name": "文件",
+    "row_count": "行数",
+    "received_at": "上传时间",
+    "uploader": "上传人",
+    "uploader_unit": "上传单位",
+}
