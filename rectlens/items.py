@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectlens import sql
-from rectlens.metrics import STAGING
-from rectlens.storage.database import connect
-
-
-def _staged(db_path: Path | str, name: str, params: dict[str, object]) -> pd.DataFrame:
-    with connect(db_path) as con:
-        for view in STAGING:
-            sql.execute(con, view)
-        return sql.frame(con, name, params)
+from rectlens.metrics import staged_frame
 
 
 def search(
@@ -38,17 +29,17 @@ def search(
         "text": (text or "").strip() or None,
         "limit": limit,
     }
-    return _staged(db_path, "items_search", params)
+    return staged_frame(db_path, "items_search", params)
 
 
 def history(db_path: Path | str, region: str, item_id: str) -> pd.DataFrame:
-    return _staged(db_path, "item_history", {"region": region, "item_id": item_id})
+    return staged_frame(db_path, "item_history", {"region": region, "item_id": item_id})
 
 
 def checks(db_path: Path | str, region: str, item_id: str) -> pd.DataFrame:
-    return _staged(db_path, "item_checks", {"region": region, "item_id": item_id})
+    return staged_frame(db_path, "item_checks", {"region": region, "item_id": item_id})
 
 
 def copied_measures(db_path: Path | str, month: dt.date, min_length: int = 12) -> pd.DataFrame:
     """Measures texts that several units report word for word (a sign of copy-paste rectification)."""
-    return _staged(db_path, "copied_measures", {"month": month, "min_length": min_length})
+    return staged_frame(db_path, "copied_measures", {"month": month, "min_length": min_length})

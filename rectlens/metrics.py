@@ -75,11 +75,24 @@ def previous_month(month: dt.date) -> dt.date:
 
 
 @contextmanager
-def analysis(db_path: Path | str, month_from: dt.date, month_to: dt.date) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with staging views and `base_metrics` for months in [from, to]."""
+def staged(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the statistical macros and the staging views (active data only)."""
     with connect(db_path) as con:
         for name in STAGING:
             sql.execute(con, name)
+        yield con
+
+
+def staged_frame(db_path: Path | str, name: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """A named query over the staging views, on a connection of its own."""
+    with staged(db_path) as con:
+        return sql.frame(con, name, params)
+
+
+@contextmanager
+def analysis(db_path: Path | str, month_from: dt.date, month_to: dt.date) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A staged connection with `base_metrics` for months in [from, to]."""
+    with staged(db_path) as con:
         sql.execute(con, "metrics_base", {"month_from": month_from, "month_to": month_to})
         yield con
 
@@ -96,9 +109,7 @@ def rollup(con: duckdb.DuckDBPyConnection, levels: list[str]) -> pd.DataFrame:
 
 
 def months_with_data(db_path: Path | str) -> list[dt.date]:
-    with connect(db_path) as con:
-        for name in STAGING:
-            sql.execute(con, name)
+    with staged(db_path) as con:
         found = sql.rows(con, "report_months")
     return [row[0] for row in found]
 

@@ -18,10 +18,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from rectlens import config, domain, risk, sql, stats
-from rectlens.metrics import STAGING
+from rectlens import config, domain, risk, stats
+from rectlens.metrics import staged_frame
 from rectlens.report import MonthReport
-from rectlens.storage.database import connect
 
 ITEM_WEIGHTS = {"no_evidence": 2.0, "month_end_rush": 1.5, "odd_date": 1.0, "completed_this_month": 0.5}
 SIGN_LABELS = {"no_evidence": "无佐证", "month_end_rush": "月末集中销号", "odd_date": "日期异常", "completed_this_month": "本月新销号"}
@@ -30,10 +29,7 @@ SIGN_LABELS = {"no_evidence": "无佐证", "month_end_rush": "月末集中销号
 def candidates(db_path: Path | str, month: dt.date) -> pd.DataFrame:
     """Completed items of the month not checked since their completion."""
     params = {"month": month, **config.thresholds()}
-    with connect(db_path) as con:
-        for view in STAGING:
-            sql.execute(con, view)
-        return sql.frame(con, "planner_candidates", params)
+    return staged_frame(db_path, "planner_candidates", params)
 
 
 def prioritise(items: pd.DataFrame, report: MonthReport) -> pd.DataFrame:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectlens import domain, sql, stats
+from rectlens import domain, stats
 from rectlens.flags import evaluate
-from rectlens.metrics import STAGING, analysis, metrics_over, months_with_data, previous_month
+from rectlens.metrics import analysis, metrics_over, months_with_data, previous_month, staged_frame
 from rectlens.report import MonthReport
-from rectlens.storage.database import connect
 
 CHECK_STATUS_LABELS = {"no_checks": "暂无抽查", "insufficient": "抽查不足5项", "sufficient": "样本充足"}
 FUNNEL_LABELS = {
@@ -40,10 +39,7 @@ class Filters:
 
 def units(db_path: Path | str) -> pd.DataFrame:
     """Reporting units in display order: region, zone, in_master."""
-    with connect(db_path) as con:
-        for view in STAGING:
-            sql.execute(con, view)
-        return sql.frame(con, "units_ordered")
+    return staged_frame(db_path, "units_ordered")
 
 
 def report_months(db_path: Path | str) -> list[dt.date]:
