@@ -39,7 +39,3 @@ def history(db_path: Path | str, region: str, item_id: str) -> pd.DataFrame:
 def checks(db_path: Path | str, region: str, item_id: str) -> pd.DataFrame:
     return staged_frame(db_path, "item_checks", {"region": region, "item_id": item_id})
 
-
-def copied_measures(db_path: Path | str, month: dt.date, min_length: int = 12) -> pd.DataFrame:
-    """Measures texts that several units report word for word (a sign of copy-paste rectification)."""
-    return staged_frame(db_path, "copied_measures", {"month": month, "min_length": min_length})
