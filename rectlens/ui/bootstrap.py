@@ -33,11 +33,16 @@ def ensure_database(db: Path) -> None:
 def _build(db: Path) -> None:
     with st.status(BUILDING_LABEL, expanded=False) as status:
         try:
-            # demo.build moves the database into place only when complete: a failure leaves nothing behind
             summary = demo.build(db, echo=lambda message: status.update(label=f"{BUILDING_LABEL}{message}"))
         except Exception:
+            _remove_partial(db)
             status.update(label="示例数据生成失败", state="error")
             raise
         status.update(label="示例数据已生成", state="complete")
         status.write(summary)
 
+
+def _remove_partial(db: Path) -> None:
+    """A half-built file would look like a real database on the next start."""
+    for path in (db, db.with_name(db.name + ".wal")):
+        path.unlink(missing_ok=True)
