@@ -75,7 +75,9 @@ def card(page: Page, data: bytes) -> Locator:
 def pick(page: Page, key: str, option: str, close: bool = False) -> None:
     """Choose `option` in the select widget with this key. A rerun still in flight can redraw the
     widget and close its list under the pointer, so the list is opened again until the option is taken."""
-    field = page.locator(f".st-key-{key} input")
+    # during a rerun Streamlit keeps the old copy of a widget (data-stale="true") beside the new one
+    widget = page.locator(f".st-key-{key}:not([data-stale='true'])")
+    field = widget.locator("input")
     for _attempt in range(5):
         settle(page)
         field.click()
@@ -86,7 +88,7 @@ def pick(page: Page, key: str, option: str, close: bool = False) -> None:
             continue
         if close:  # a multiselect: its list stays open, and the choice shows as a tag
             page.keyboard.press("Escape")
-            expect(page.locator(f".st-key-{key}")).to_contain_text(option)
+            expect(widget).to_contain_text(option)
         settle(page)
         return
     raise AssertionError(f"no option {option!r} in {key}")
