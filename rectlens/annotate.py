@@ -7,6 +7,12 @@ unreadable sheet, a file that is not a workbook). A legacy .xls is rebuilt
 as .xlsx from the cells calamine reads. Marks from an earlier annotation
 are removed first, so a file annotated twice shows only the current errors.
 
+Uploaded text never becomes a formula: text cells of an .xlsx stay text
+(and get the quote prefix when they look like a formula), an .xls is
+rebuilt with its text written as text, and the 错误说明 sheet writes the
+values it quotes the same way (rectlens.cells). A cell that was a formula
+in the uploaded .xlsx is kept as openpyxl loaded it.
+
 openpyxl parses the XML through defusedxml (installed), so a hostile file
 cannot expand entities.
 """
@@ -29,6 +35,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rectlens.cells import needs_quote, set_text, set_value
 from rectlens.ingest.excel import OLE_MAGIC, ZIP_MAGIC, is_reader_panic
 from rectlens.ingest.problems import Problem
 
@@ -60,7 +67,7 @@ def annotate(data: bytes, file_name: str, problems: Sequence[Problem]) -> bytes:
     """`data` as .xlsx with every problem marked: cells filled and commented, all listed in 错误说明."""
     book = _open(data)
     for sheet in book.worksheets:
-        _clear_marks(sheet)
+        _prepare_cells(sheet)
     if ERRORS_SHEET in book.sheetnames:
         del book[ERRORS_SHEET]
     marks: dict[tuple[str, str], _Mark] = {}
@@ -111,7 +118,7 @@ def _rebuild_legacy(data: bytes) -> Workbook:
             for col_index, value in enumerate(row, start=1):
                 if value == "" or value is None:
                     continue
-                cell = sheet.cell(row_index, col_index, value)
+                cell = set_value(sheet.cell(row_index, col_index), value)  # calamine gives formulas' results: all text is text
                 if isinstance(value, dt.datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
                 elif isinstance(value, dt.date):
@@ -131,10 +138,17 @@ def _is_mark(cell: object) -> bool:
     return comment is not None and comment.author == AUTHOR
 
 
-def _clear_marks(sheet: Worksheet) -> None:
-    """Remove the fills and comments of an earlier annotation (recognised by the comment's author)."""
+def _prepare_cells(sheet: Worksheet) -> None:
+    """In one pass over the cells (the slow part on a large sheet): clear an earlier annotation, quote formula-like text.
+
+    The fills and comments of an earlier annotation are recognised by the comment's author. A text cell
+    that looks like a formula gets the quote prefix, so editing it in Excel keeps it text (openpyxl loads
+    a text cell as text and saves it so); formula cells (data type "f") are left as they were loaded.
+    """
     for row in sheet.iter_rows():
         for cell in row:
+            if cell.data_type == "s" and cell.value is not None and needs_quote(str(cell.value)):
+                cell.quotePrefix = True
             if _is_mark(cell):
                 cell.comment = None
                 if str(cell.fill.fgColor.rgb).endswith(MARK_COLOR):
@@ -177,7 +191,7 @@ def _apply(cell: object, lines: list[str]) -> None:
 
 def _write_errors_sheet(book: Workbook, file_name: str, problems: Sequence[Problem], located: Iterable[str | None]) -> None:
     sheet = book.create_sheet(ERRORS_SHEET, 0)
-    sheet.cell(1, 1, f"「{file_name}」校验发现 {len(problems)} 处错误，未保存任何数据").font = Font(bold=True, size=13)
+    set_text(sheet.cell(1, 1), f"「{file_name}」校验发现 {len(problems)} 处错误，未保存任何数据").font = Font(bold=True, size=13)
     sheet.cell(2, 1, "出错的单元格已标为红色，鼠标移到单元格上可看到批注。改正后重新上传即可（本表和批注可以保留，上传时自动跳过）。")
     for index, title in enumerate(TABLE_HEADER, start=1):
         cell = sheet.cell(4, index, title)
@@ -187,7 +201,8 @@ def _write_errors_sheet(book: Workbook, file_name: str, problems: Sequence[Probl
         row = 4 + number
         column = f"{problem.column}（{problem.column_letter} 列）" if problem.column and problem.column_letter else problem.column
         for index, value in enumerate((number, problem.sheet, problem.row, column, problem.value, problem.expected), start=1):
-            sheet.cell(row, index, value).alignment = Alignment(wrap_text=index == 6, vertical="top")
+            # the file's values and header texts are the uploader's: written as text, never as formulas
+            set_value(sheet.cell(row, index), value).alignment = Alignment(wrap_text=index == 6, vertical="top")
         place = sheet.cell(row, 7, "转到单元格" if link else NO_CELL)
         if link:
             place.hyperlink = Hyperlink(ref=place.coordinate, location=link)  # a link inside the workbook

@@ -19,6 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from rectlens import config, domain, risk, stats
+from rectlens.cells import set_value
 from rectlens.metrics import staged_frame
 from rectlens.report import MonthReport
 
@@ -77,9 +78,11 @@ def check_sheet(plan: pd.DataFrame, sampling: str) -> bytes:
     sheet = book.active
     sheet.title = layout.title
     sheet.append([column.title for column in layout.columns])
-    for record in plan.to_dict("records"):
+    for row_number, record in enumerate(plan.to_dict("records"), start=2):
         row = {"item_id": record["item_id"], "region": record["region"], "sampling": sampling, "note": record.get("reasons") or None}
-        sheet.append([row.get(column.field) for column in layout.columns])
+        for column_number, column in enumerate(layout.columns, start=1):
+            # uploaded text (a 问题编号 such as "=cmd|…") is written as text, never as a formula
+            set_value(sheet.cell(row_number, column_number), row.get(column.field))
     for cells in sheet.columns:
         sheet.column_dimensions[cells[0].column_letter].width = 16
     buffer = io.BytesIO()

@@ -16,6 +16,7 @@ from brief_data import MONTH, build_scenario
 from builders import shared_lens
 from openpyxl import load_workbook
 
+from rectlens.cells import FORMULA_TRIGGERS, needs_quote
 from rectlens.export import briefing, excel
 
 # Texts that Excel, LibreOffice or Google Sheets would run or reinterpret if they were not stored as text.
@@ -103,7 +104,7 @@ def test_a_unit_name_or_reason_beginning_with_a_formula_character_stays_text(mon
             for cell in row:
                 # a carriage return is stored as the OOXML escape _x000D_, which openpyxl does not decode
                 value = cell.value.replace("_x000D_", "\r") if isinstance(cell.value, str) else cell.value
-                if isinstance(value, str) and value.startswith(excel.FORMULA_TRIGGERS):
+                if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
                     assert cell.data_type == "s", (sheet.title, cell.coordinate, value)
                     assert cell.quotePrefix, (sheet.title, cell.coordinate)  # stays text when edited, too
                     found.append(value)
@@ -118,8 +119,8 @@ def test_a_unit_name_or_reason_beginning_with_a_formula_character_stays_text(mon
 
 
 def test_needs_quote() -> None:
-    assert all(excel.needs_quote(text) for text in HOSTILE_REASONS)
-    assert not any(excel.needs_quote(text) for text in ("江城市", "95%", "已完成 6 项", "（整体）", ""))
+    assert all(needs_quote(text) for text in HOSTILE_REASONS)
+    assert not any(needs_quote(text) for text in ("江城市", "95%", "已完成 6 项", "（整体）", ""))
 
 
 def test_export_time_is_written(month_brief: briefing.Briefing) -> None:

@@ -3,8 +3,9 @@
 Every text cell is written as a string, never a formula, hyperlink or number:
 xlsxwriter's automatic conversions are off, and a text that begins with
 =, +, -, @, a tab or a carriage return additionally gets Excel's quote
-prefix, so editing the cell later does not turn it into a formula either.
-Rates are numbers formatted as percentages.
+prefix, so editing the cell later does not turn it into a formula either
+(the triggers are defined once, in rectlens.cells, for every workbook the
+product writes). Rates are numbers formatted as percentages.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from rectlens import charts
+from rectlens.cells import needs_quote
 from rectlens.export.briefing import Briefing
 from rectlens.flags import SEVERITY_LABELS
 from rectlens.metrics import METRIC_COLUMNS, RATE_COLUMNS
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 METRIC_HEADERS: dict[str, str] = {
     "total": "问题总数",
     "completed": "已完成数",
@@ -63,11 +64,6 @@ NOTES = (
     "报告与核实差距 = 报告完成率 − 核实完成率。",
     "序时进度：已到整改时限的问题占台账问题数的比例。",
 )
-
-
-def needs_quote(text: str) -> bool:
-    """Would a spreadsheet program read this text as the start of a formula?"""
-    return text.startswith(FORMULA_TRIGGERS)
 
 
 class _Writer:
