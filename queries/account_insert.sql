@@ -1,0 +1,4 @@
+INSERT INTO accounts (login, display_name, email, roles, units, password_hash, must_change_password, disabled, demo,
+                      failed_attempts, locked_until, sessions_valid_from, created_at, updated_at)
+VALUES ($login, $display_name, $email, $roles, $units, $password_hash, $must_change_password, FALSE, $demo,
+        0, NULL, NULL, $now, $now)
