@@ -159,13 +159,14 @@ def _child_ingest(path: Path, profile: bool, stages_wanted: bool) -> dict[str, o
     import tempfile
 
     sys.path.insert(0, str(ROOT))
+    from rectlens.access.roles import cli_operator
     from rectlens.demo import REGIONS_FILE, UNITS, write_region_master
     from rectlens.ingest.service import STORED, ingest_bytes, replace_region_master
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=OUT))
     db = scratch / "rectlens.duckdb"
     write_region_master(scratch)
-    count, problems, _notices = replace_region_master(db, (scratch / REGIONS_FILE).read_bytes(), REGIONS_FILE)
+    count, problems, _notices = replace_region_master(db, (scratch / REGIONS_FILE).read_bytes(), REGIONS_FILE, actor=cli_operator())
     assert count == len(UNITS) and not problems
     stages = _time_stages() if stages_wanted else None
     profiler = None
@@ -175,7 +176,7 @@ def _child_ingest(path: Path, profile: bool, stages_wanted: bool) -> dict[str, o
         profiler = cProfile.Profile()
         profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
-    outcome = ingest_bytes(db, path.read_bytes(), path.name)
+    outcome = ingest_bytes(db, path.read_bytes(), path.name, actor=cli_operator())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler is not None:
         profiler.disable()

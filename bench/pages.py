@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rectlens import demo  # noqa: E402
+from rectlens.access.roles import cli_operator  # noqa: E402
 from rectlens.ingest.service import replace_region_master  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -119,7 +120,7 @@ def large_database(problems: int, months: int, checks: int) -> Path:
         metrics_bench.build(source, problems, months, checks)
     building = path.with_name(path.name + ".building")
     shutil.copyfile(source, building)
-    count, failures, _notices = replace_region_master(building, region_master(metrics_bench.UNITS), "地区表.xlsx")
+    count, failures, _notices = replace_region_master(building, region_master(metrics_bench.UNITS), "地区表.xlsx", actor=cli_operator())
     assert not failures and count == metrics_bench.UNITS, [p.text() for p in failures]
     building.replace(path)
     return path

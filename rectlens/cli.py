@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rectlens import config
+from rectlens.access.roles import cli_operator  # the command line acts as the trusted local operator
 from rectlens.ingest.values import BadValue, parse_month_option
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
@@ -24,7 +25,7 @@ _ARGPARSE_MESSAGES = (
     (re.compile(r"argument (\S+): (.+)"), r"参数 \1：\2"),
 )
 # Sub-commands that only read: they must not create a database where there is none.
-READ_ONLY_COMMANDS = {"metrics", "flags", "brief"}
+READ_ONLY_COMMANDS = {"metrics", "flags", "brief", "audit"}
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -72,7 +73,7 @@ def cmd_regions(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
-    count, problems, notices = replace_region_master(args.db, data, path.name)
+    count, problems, notices = replace_region_master(args.db, data, path.name, cli_operator())
     for notice in notices:
         print("提示：" + notice, file=sys.stderr)
     if problems:
@@ -85,14 +86,15 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rectlens.ingest.service import INVALID, ingest_path
+    from rectlens.ingest.service import INVALID, REFUSED, ingest_path
 
     refused = 0
+    actor = cli_operator()
     with _progress(len(args.files), "导入") as bar:
         for file_name in args.files:
-            outcome = ingest_path(args.db, file_name, month=args.month, uploader=args.uploader, uploader_unit=args.unit)
+            outcome = ingest_path(args.db, file_name, actor, month=args.month)
             bar.update(1)
-            if outcome.status == INVALID:
+            if outcome.status in (INVALID, REFUSED):
                 refused += 1
                 print(outcome.message, file=sys.stderr)
                 for problem in outcome.problems:
@@ -124,7 +126,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from rectlens.storage.uploads import CannotRestore, UploadNotFound, restore
 
     try:
-        replaced = restore(args.db, args.upload_id, actor=args.actor)
+        replaced = restore(args.db, args.upload_id, cli_operator())
     except (UploadNotFound, CannotRestore) as exc:
         raise UsageError(str(exc)) from None
     print(f"上传 #{args.upload_id} 已恢复为生效版本" + (f"（替换了上传 #{replaced}）" if replaced else ""))
@@ -135,7 +137,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from rectlens.storage.uploads import CannotRestore, UploadNotFound, withdraw
 
     try:
-        withdraw(args.db, args.upload_id, actor=args.actor)
+        withdraw(args.db, args.upload_id, cli_operator())
     except (UploadNotFound, CannotRestore) as exc:
         raise UsageError(str(exc)) from None
     print(f"上传 #{args.upload_id} 已撤回；可用 restore {args.upload_id} 恢复")
@@ -162,26 +164,25 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = add("ingest", cmd_ingest, "校验并导入报送工作簿")
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--month", type=_month, help="报送月份 YYYY-MM（文件中没有写明月份时使用）")
-    ingest.add_argument("--uploader", help="上传人")
-    ingest.add_argument("--unit", help="上传人所在单位")
 
     add("history", cmd_history, "列出上传历史")
 
     restore = add("restore", cmd_restore, "把较早的一次上传恢复为生效版本")
     restore.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    restore.add_argument("--actor", help="操作人")
 
     withdraw = add("withdraw", cmd_withdraw, "撤回一次上传")
     withdraw.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    withdraw.add_argument("--actor", help="操作人")
 
-    from rectlens import cli_reports
+    from rectlens import cli_accounts, cli_reports
 
     cli_reports.register(add)
+    cli_accounts.register(add)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from rectlens.access.accounts import AccountError
+    from rectlens.access.permissions import PermissionDenied
     from rectlens.storage.database import DatabaseBusy, DatabaseUnavailable
 
     parser = build_parser()
@@ -191,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     try:
         return int(args.handler(args))
-    except UsageError as exc:
+    except (UsageError, PermissionDenied, AccountError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INVALID
     except (DatabaseBusy, DatabaseUnavailable) as exc:

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rectlens import domain, sql
+from rectlens.access.roles import OPERATOR, Actor
 from rectlens.demo_workbooks import Cell, Percent, SheetBlock, write_workbook
 from rectlens.metrics import previous_month
 
@@ -911,6 +912,8 @@ def checks_file(month: dt.date) -> str:
 
 SATISFACTION_FILE = "群众评议_2026年度.xlsx"
 REGIONS_FILE = "地区表.xlsx"
+# Who the audit log and the upload history name for the demo's own uploads.
+BUILDER = Actor(login="system:demo", name="示例数据", roles=(OPERATOR,))
 
 
 def _write_unit_month(out_dir: Path, unit: UnitSpec, style: UnitStyle, items: list[Item], month: dt.date, rng: random.Random) -> str:
@@ -1039,6 +1042,7 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
     The database is built beside `path` and moved into place when complete,
     so nobody ever opens a half-built demo.
     """
+    from rectlens.access.accounts import add_demo_accounts
     from rectlens.ingest.service import STORED, ingest_bytes, replace_region_master
     from rectlens.storage.database import connect, session, transaction
 
@@ -1052,7 +1056,7 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
 
     _remove_database(building)
     try:
-        count, problems, _notices = replace_region_master(building, (out_dir / REGIONS_FILE).read_bytes(), REGIONS_FILE)
+        count, problems, _notices = replace_region_master(building, (out_dir / REGIONS_FILE).read_bytes(), REGIONS_FILE, BUILDER)
         if problems:
             raise RuntimeError("示例地区表未通过校验：\n" + "\n".join(p.text() for p in problems))
         echo(f"地区表已载入：{count} 个地区")
@@ -1060,7 +1064,7 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
         # the file and checkpoint it again.
         with session(building):
             for done, name in enumerate(names, start=1):
-                outcome = ingest_bytes(building, (out_dir / name).read_bytes(), name, uploader="示例数据")
+                outcome = ingest_bytes(building, (out_dir / name).read_bytes(), name, BUILDER)
                 if outcome.status != STORED:
                     details = "\n".join(p.text() for p in outcome.problems) or outcome.message
                     raise RuntimeError(f"示例文件「{name}」未能导入：\n{details}")
@@ -1068,6 +1072,7 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
                     echo(f"已导入 {done}/{len(names)} 个文件（{time.perf_counter() - written:.1f} 秒）")
             with transaction(building) as con:
                 sql.execute(con, "meta_set", {"key": "demo", "value": "true"})
+                add_demo_accounts(con)
             with connect(building) as con:
                 units, months, first, last, problems_total, files, checks = sql.rows(con, "demo_counts")[0]
     except BaseException:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from rectlens import annotate, preview
+from rectlens.access.permissions import PermissionDenied
+from rectlens.access.roles import Actor
 from rectlens.ingest import service
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.workbook import ValidatedWorkbook
@@ -121,11 +123,16 @@ def check_file(db_path: Path | str, data: bytes, file_name: str, month: dt.date 
     return FileCheck(file_name, data, READY, month, workbook, preview.build(db_path, workbook))
 
 
-def submit(db_path: Path | str, check: FileCheck, uploader: str, uploader_unit: str) -> service.IngestOutcome:
-    """Store a checked, valid file (one transaction); a file stored meanwhile comes back as a duplicate."""
+def submit(db_path: Path | str, check: FileCheck, actor: Actor) -> service.IngestOutcome:
+    """Store a checked, valid file as `actor` (one transaction); a file stored meanwhile comes back as a duplicate."""
     if check.status != READY or check.workbook is None:
         raise ValueError("only a valid, checked file is submitted")
-    return service.store_validated(db_path, check.workbook, uploader.strip(), uploader_unit.strip())
+    return service.store_validated(db_path, check.workbook, actor)
+
+
+def refusal(check: FileCheck, actor: Actor) -> str | None:
+    """Why `actor` may not submit this valid file (asked before offering the button; the library asks again)."""
+    return service.refusal(actor, check.workbook) if check.status == READY and check.workbook is not None else None
 
 
 def database_version(db_path: Path | str) -> tuple[int, int]:
@@ -151,12 +158,6 @@ def default_month(today: dt.date | None = None) -> dt.date:
 def unit_choices(db_path: Path | str) -> list[str]:
     """The region master's units in its order (the uploader's unit is chosen from these or typed)."""
     return list(service.load_region_master(db_path).zones)
-
-
-def actor(name: str, unit: str) -> str:
-    """Who did something, as the upload history records it: '张三（青岚市纪委）'."""
-    name, unit = name.strip(), unit.strip()
-    return f"{name}（{unit}）" if unit else name
 
 
 # --- the upload history -------------------------------------------------------
@@ -221,7 +222,7 @@ def restore_plan(table: pd.DataFrame, upload_id: int) -> str:
         ]
         if not same.empty:
             text += f"当前生效的上传 {upload_label(same.iloc[0])} 将改为“已被替换”（仍保留在历史中，可再恢复）。"
-    return text + "操作人和时间会记入上传历史。"
+    return text + "操作人和时间会记入上传历史和留痕。"
 
 
 def withdraw_plan(table: pd.DataFrame, upload_id: int) -> str:
@@ -229,22 +230,22 @@ def withdraw_plan(table: pd.DataFrame, upload_id: int) -> str:
     text = f"将撤回上传 {upload_label(record)}：其数据保留但不再参与统计。"
     if record["kind"] in uploads.REPLACING_KINDS:
         text += "撤回后该单位该月将没有生效的" + str(record["kind_label"]) + "（可能显示为未报送），如需更正，请改为上传更正后的文件。"
-    return text + "可随时在此恢复。操作人和时间会记入上传历史。"
+    return text + "可随时在此恢复。操作人和时间会记入上传历史和留痕。"
 
 
-def restore(db_path: Path | str, upload_id: int, who: str) -> tuple[bool, str]:
+def restore(db_path: Path | str, upload_id: int, actor: Actor) -> tuple[bool, str]:
     """Make an earlier upload active again. Returns (done, message)."""
     try:
-        replaced = uploads.restore(db_path, upload_id, actor=who)
-    except (uploads.CannotRestore, uploads.UploadNotFound) as exc:
+        replaced = uploads.restore(db_path, upload_id, actor)
+    except (uploads.CannotRestore, uploads.UploadNotFound, PermissionDenied) as exc:
         return False, str(exc)
     return True, f"已恢复上传 #{upload_id}" + (f"，上传 #{replaced} 改为“已被替换”" if replaced else "")
 
 
-def withdraw(db_path: Path | str, upload_id: int, who: str) -> tuple[bool, str]:
+def withdraw(db_path: Path | str, upload_id: int, actor: Actor) -> tuple[bool, str]:
     try:
-        uploads.withdraw(db_path, upload_id, actor=who)
-    except (uploads.CannotRestore, uploads.UploadNotFound) as exc:
+        uploads.withdraw(db_path, upload_id, actor)
+    except (uploads.CannotRestore, uploads.UploadNotFound, PermissionDenied) as exc:
         return False, str(exc)
     return True, f"已撤回上传 #{upload_id}"
 

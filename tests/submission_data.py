@@ -131,8 +131,8 @@ def build_reporting_history(db: Path, *, with_master: bool = True) -> Path:
         write(folder, "东川市-2026年10月.xlsx", report_workbook("东川市", october, ledger=ledger_rows("东川市", "DC", 1))),
         write(folder, "暗访核查结果.xlsx", checks_workbook()),
     ]
-    run_cli(db, "ingest", *files, "--uploader", "张三")
-    run_cli(db, "withdraw", str(upload_id_of(db, "东川市", "2026-10")), "--actor", "李四")
+    run_cli(db, "ingest", *files)
+    run_cli(db, "withdraw", str(upload_id_of(db, "东川市", "2026-10")))
     return db
 
 

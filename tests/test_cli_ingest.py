@@ -27,7 +27,7 @@ def test_upload_lifecycle_through_the_command_line(cli, cli_main, tmp_path, dump
     done = cli("regions", regions, "--db", db)
     assert (done.code, done.out.strip()) == (0, "地区表已载入：3 个地区")
 
-    done = cli("ingest", v1, "--db", db, "--uploader", "张三", "--unit", "江城市纪委监委")
+    done = cli("ingest", v1, "--db", db)
     assert done.code == 0, done.err
     assert done.out.strip() == "「江城市2026年10月台账.xlsx」已保存：问题台账（江城市 2026-10） 2 行（上传 #1）"
 
@@ -50,7 +50,7 @@ def test_upload_lifecycle_through_the_command_line(cli, cli_main, tmp_path, dump
     assert "已被替换" in by_id["1"] and "张三" in by_id["1"] and "2026-10" in by_id["1"]
     assert "生效" in by_id["2"] and "核查结果" in by_id["3"]
 
-    done = cli("restore", "1", "--db", db, "--actor", "李四")
+    done = cli("restore", "1", "--db", db)
     assert (done.code, done.out.strip()) == (0, "上传 #1 已恢复为生效版本（替换了上传 #2）")
 
     done = cli("withdraw", "3", "--db", db)

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from actors import OPERATOR
 from openpyxl import load_workbook
 
 from rectlens import demo, domain
@@ -83,7 +84,7 @@ def test_build_reports_a_summary_and_marks_the_database_as_demo(built: Built, tm
     assert not demo.is_demo(missing)
     assert not missing.exists()
     plain = tmp_path / "plain.duckdb"
-    service.replace_region_master(plain, (built.out_dir / demo.REGIONS_FILE).read_bytes(), demo.REGIONS_FILE)
+    service.replace_region_master(plain, (built.out_dir / demo.REGIONS_FILE).read_bytes(), demo.REGIONS_FILE, actor=OPERATOR)
     assert not demo.is_demo(plain)
 
 
@@ -101,7 +102,7 @@ def test_build_replaces_an_existing_file(tmp_path: Path) -> None:
 def test_a_refused_file_stops_the_build_and_leaves_no_database(tmp_path: Path) -> None:
     from rectlens.ingest.problems import Problem
 
-    def refuse(_db: object, _data: bytes, name: str, **_options: object) -> service.IngestOutcome:
+    def refuse(_db: object, _data: bytes, name: str, *_args: object, **_options: object) -> service.IngestOutcome:
         return service.IngestOutcome(
             name, service.INVALID, [Problem("问题台账", 5, "整改状态", "好了", "未启动、推进中或已完成之一", file=name)]
         )

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from actors import OPERATOR
 from workbooks import check_row, checks_sheet, ledger_row, ledger_sheet, xlsx
 
 from rectlens.ingest import service
@@ -35,7 +36,7 @@ def run_together(*jobs: tuple[Path, bytes, str]) -> list[service.IngestOutcome]:
     def work(index: int, db: Path, data: bytes, name: str) -> None:
         barrier.wait()
         try:
-            results[index] = service.ingest_bytes(db, data, name)
+            results[index] = service.ingest_bytes(db, data, name, actor=OPERATOR)
         except BaseException as exc:  # reported below, not lost in the thread
             results[index] = exc
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from actors import OPERATOR
 from workbooks import (
     LEDGER_FOOTNOTE,
     LEDGER_HEADER,
@@ -258,7 +259,7 @@ def test_deadline_blank_or_open_ended_means_none(store, query, written: object, 
 
 def test_legacy_xls(regions_db, query) -> None:
     path = FIXTURES / "legacy_ledger.xls"
-    outcome = service.ingest_path(regions_db, path)
+    outcome = service.ingest_path(regions_db, path, actor=OPERATOR)
     assert outcome.status == service.STORED, [p.text() for p in outcome.problems]
     assert items(query, "item_id, region, county, project, status, found_date, deadline, completed_date, month, excel_row") == [
         ("LG-001", "江城市", "江城区", FULL["吃喝"], "已完成", dt.date(2026, 9, 1), dt.date(2026, 11, 30), dt.date(2026, 10, 15), OCT, 4),
@@ -498,7 +499,7 @@ def test_hidden_sheets_are_ignored(store, query) -> None:
 
 def test_without_region_master_names_are_kept_as_written(db) -> None:
     rows = [ledger_row("JC-001", region=" 江 城 市 ", county="任意区")]
-    outcome = service.ingest_bytes(db, xlsx(ledger_sheet(rows)), "台账.xlsx")
+    outcome = service.ingest_bytes(db, xlsx(ledger_sheet(rows)), "台账.xlsx", actor=OPERATOR)
     assert outcome.status == service.STORED, [p.text() for p in outcome.problems]
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from actors import OPERATOR
 from builders import WF, WG, XS, YS, Check, Item, Lens, SummaryRow, shared_lens
 from statsmodels.stats.proportion import proportion_confint
 
@@ -484,5 +485,5 @@ def test_ingest_bytes_is_the_path_used(tmp_path: Path) -> None:
 
     lens = Lens(tmp_path / "sanity.duckdb")
     bad = workbook([ledger_sheet("江城市", OCT, [Item("A1", status="搞定了")])])
-    outcome = ingest_bytes(lens.path, bad, "bad.xlsx")
+    outcome = ingest_bytes(lens.path, bad, "bad.xlsx", actor=OPERATOR)
     assert outcome.status == "invalid"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from actors import OPERATOR
 
 from rectlens import planner
 from rectlens.ingest.service import ingest_bytes, validate
@@ -35,9 +36,9 @@ def planned_db(tmp_path: Path) -> Path:
     ledger.append(["QC-2", "青川市", "违规吃喝", "已完成", "2026-09-01", "2026-10-30", None])  # no evidence, month end
     ledger.append(["QC-3", "青川市", "违规吃喝", "已完成", "2026-09-01", "2026-10-06", "报告.pdf"])
     ledger.append(["QC-4", "青川市", "违规吃喝", "推进中", "2026-09-01", None, None])  # not completed
-    assert ingest_bytes(db, workbook("问题台账", ledger), "青川市台账.xlsx").status == "stored"
+    assert ingest_bytes(db, workbook("问题台账", ledger), "青川市台账.xlsx", actor=OPERATOR).status == "stored"
     checks = [["问题编号", "地区", "核查日期", "核查结论"], ["QC-1", "青川市", "2026-10-20", "整改到位"]]
-    assert ingest_bytes(db, workbook("核查结果", checks), "核查.xlsx").status == "stored"
+    assert ingest_bytes(db, workbook("核查结果", checks), "核查.xlsx", actor=OPERATOR).status == "stored"
     return db
 
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from actors import OPERATOR
 from workbooks import Sheet, check_row, checks_sheet, ledger_row, ledger_sheet, summary_sheet, xlsx
 
 from rectlens import preview, submissions, uploading
@@ -37,7 +38,7 @@ def october_file(rows: list[list[object]] = OCTOBER, *sheets: Sheet) -> bytes:
 @pytest.fixture
 def september_db(regions_db: Path) -> Path:
     """江城市's September ledger is stored (upload #1)."""
-    assert service.ingest_bytes(regions_db, SEPTEMBER_FILE, "江城市2026年9月台账.xlsx", uploader="李四").status == service.STORED
+    assert service.ingest_bytes(regions_db, SEPTEMBER_FILE, "江城市2026年9月台账.xlsx", actor=OPERATOR).status == service.STORED
     return regions_db
 
 
@@ -104,7 +105,10 @@ def test_without_a_previous_month_only_the_evidence_is_listed(regions_db: Path) 
 
 def test_only_the_active_previous_version_counts(september_db: Path) -> None:
     corrected = [*SEPTEMBER, ledger_row("JC-009", status="推进中")]
-    assert service.ingest_bytes(september_db, september_file(corrected), "江城市2026年9月台账（更正）.xlsx").status == service.STORED
+    assert (
+        service.ingest_bytes(september_db, september_file(corrected), "江城市2026年9月台账（更正）.xlsx", actor=OPERATOR).status
+        == service.STORED
+    )
     ledger = ledger_preview(september_db, october_file())
     assert ledger.previous is not None and ledger.previous.upload_id == 2
     assert ledger.items(preview.DISAPPEARED) == ["JC-003", "JC-009"]
@@ -113,7 +117,7 @@ def test_only_the_active_previous_version_counts(september_db: Path) -> None:
 
 
 def test_a_corrected_month_names_the_version_it_replaces(september_db: Path) -> None:
-    assert service.ingest_bytes(september_db, october_file(), OCTOBER_NAME, uploader="张三").status == service.STORED
+    assert service.ingest_bytes(september_db, october_file(), OCTOBER_NAME, actor=OPERATOR).status == service.STORED
     ledger = ledger_preview(september_db, october_file([*OCTOBER, ledger_row("JC-005", status="推进中")]))
     assert ledger.replaces is not None and ledger.replaces.upload_id == 2
     assert ledger.items(preview.NEW) == ["JC-004", "JC-005"]  # still compared with September
@@ -225,12 +229,14 @@ def test_an_invalid_or_duplicate_check_is_never_submitted(september_db: Path) ->
 def corrected_db(september_db: Path) -> Path:
     """September stored twice: #1 superseded by the corrected #2."""
     corrected = september_file([*SEPTEMBER, ledger_row("JC-009", status="推进中")])
-    assert service.ingest_bytes(september_db, corrected, "江城市2026年9月台账（更正）.xlsx", uploader="王五").status == service.STORED
+    assert service.ingest_bytes(september_db, corrected, "江城市2026年9月台账（更正）.xlsx", actor=OPERATOR).status == service.STORED
     return september_db
 
 
 def test_history_filters_by_unit_month_kind_and_state(corrected_db: Path) -> None:
-    assert service.ingest_bytes(corrected_db, xlsx(checks_sheet([check_row("JC-001")])), "核查.xlsx").status == service.STORED
+    assert (
+        service.ingest_bytes(corrected_db, xlsx(checks_sheet([check_row("JC-001")])), "核查.xlsx", actor=OPERATOR).status == service.STORED
+    )
     table = submissions.history(corrected_db)
     assert len(uploading.filter_history(table)) == 3
     assert uploading.filter_history(table, units=["江城市"], months=["2026-09"])["upload_id"].tolist() == [2, 1]
@@ -255,7 +261,9 @@ def test_restore_asks_with_a_plan_and_records_who(corrected_db: Path) -> None:
 
 
 def test_withdraw_and_restore_a_spot_check_upload(corrected_db: Path) -> None:
-    assert service.ingest_bytes(corrected_db, xlsx(checks_sheet([check_row("JC-001")])), "核查.xlsx").status == service.STORED
+    assert (
+        service.ingest_bytes(corrected_db, xlsx(checks_sheet([check_row("JC-001")])), "核查.xlsx", actor=OPERATOR).status == service.STORED
+    )
     table = submissions.history(corrected_db)
     assert "其数据保留但不再参与统计" in uploading.withdraw_plan(table, 3)
     assert "没有生效的问题台账" in uploading.withdraw_plan(table, 2)  # a ledger: the unit would look unsubmitted

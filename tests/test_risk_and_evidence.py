@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from actors import OPERATOR
 
 from rectlens import flags, risk
 from rectlens.ingest.service import ingest_bytes
@@ -39,8 +40,8 @@ def flagged_db(tmp_path: Path) -> Path:
     checks = [["问题编号", "地区", "核查日期", "核查结论"]]
     for number in range(1, 7):
         checks.append([f"QC-{number}", "青川市", "2026-10-30", "整改到位" if number == 1 else "虚假整改"])
-    assert ingest_bytes(db, workbook({"问题台账": ledger}), "青川市台账.xlsx").status == "stored"
-    assert ingest_bytes(db, workbook({"核查结果": checks}), "核查.xlsx").status == "stored"
+    assert ingest_bytes(db, workbook({"问题台账": ledger}), "青川市台账.xlsx", actor=OPERATOR).status == "stored"
+    assert ingest_bytes(db, workbook({"核查结果": checks}), "核查.xlsx", actor=OPERATOR).status == "stored"
     return db
 
 

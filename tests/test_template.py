@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from actors import OPERATOR
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from workbooks import regions_xlsx
@@ -26,7 +27,7 @@ def book() -> Workbook:
 @pytest.fixture
 def example_db(db: Path) -> Path:
     """A database whose region master knows the template's example unit."""
-    count, problems, _ = service.replace_region_master(db, regions_xlsx(EXAMPLE_REGIONS), "地区表.xlsx")
+    count, problems, _ = service.replace_region_master(db, regions_xlsx(EXAMPLE_REGIONS), "地区表.xlsx", actor=OPERATOR)
     assert not problems and count == 1
     return db
 
@@ -143,7 +144,7 @@ def test_the_product_sheets_are_known_to_the_reader() -> None:
 
 
 def test_template_round_trips_with_its_examples(example_db: Path, dump_database) -> None:
-    outcome = service.ingest_bytes(example_db, template.build(), "示例市2026年10月报送.xlsx", uploader="测试")
+    outcome = service.ingest_bytes(example_db, template.build(), "示例市2026年10月报送.xlsx", actor=OPERATOR)
     assert outcome.status == service.STORED, [p.text() for p in outcome.problems]
     kinds = {upload.kind: upload.rows for upload in outcome.uploads}
     assert kinds == {

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from actors import OFFICE_ACTOR, OPERATOR
 from workbooks import (
     SATISFACTION_HEADER,
     Sheet,
@@ -17,17 +18,20 @@ from workbooks import (
     xlsx,
 )
 
+from rectlens.access.roles import UPLOADER, Actor
 from rectlens.ingest import service
 from rectlens.storage import uploads
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 V1 = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002", status="推进中")]))
+ZHANG = Actor("zhang.san", "张三", (UPLOADER,), ("江城市",))
+LI = Actor("li.si", "李四", (UPLOADER,), ("江城市",))
 V2 = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002"), ledger_row("JC-003", status="未启动")]))
 
 
-def ingest(db: Path, data: bytes, name: str = "江城市2026年10月台账.xlsx", **options: object) -> service.IngestOutcome:
-    outcome = service.ingest_bytes(db, data, name, **options)  # type: ignore[arg-type]
+def ingest(db: Path, data: bytes, name: str = "江城市2026年10月台账.xlsx", actor: Actor = OPERATOR, **options: object) -> service.IngestOutcome:
+    outcome = service.ingest_bytes(db, data, name, actor, **options)  # type: ignore[arg-type]
     assert outcome.status in (service.STORED, service.DUPLICATE), [p.text() for p in outcome.problems]
     return outcome
 
@@ -47,9 +51,9 @@ def active_items(query) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("second_name", ["江城市2026年10月台账.xlsx", "江城市台账（修改后）.xlsx"])
 def test_same_bytes_again_change_nothing(regions_db, query, dump_database, second_name: str) -> None:
-    ingest(regions_db, V1, uploader="张三")
+    ingest(regions_db, V1, actor=ZHANG)
     before = dump_database(regions_db)
-    outcome = ingest(regions_db, V1, second_name, uploader="李四")
+    outcome = ingest(regions_db, V1, second_name, actor=LI)
     assert outcome.status == service.DUPLICATE
     assert outcome.message == f"「{second_name}」与已上传的文件完全相同，未作任何更改"
     assert outcome.notices == ["同样内容的文件「江城市2026年10月台账.xlsx」此前已上传"]
@@ -70,8 +74,8 @@ def test_same_bytes_as_a_superseded_upload_say_how_to_restore(regions_db, dump_d
 
 
 def test_corrected_ledger_supersedes_the_earlier_one(regions_db, query) -> None:
-    first = ingest(regions_db, V1, uploader="张三")
-    second = ingest(regions_db, V2, "江城市2026年10月台账（更正）.xlsx", uploader="张三")
+    first = ingest(regions_db, V1, actor=ZHANG)
+    second = ingest(regions_db, V2, "江城市2026年10月台账（更正）.xlsx", actor=ZHANG)
     assert [u.upload_id for u in first.uploads] == [1]
     assert [(u.upload_id, u.replaced, u.rows) for u in second.uploads] == [(2, 1, 3)]
     assert "替换了上传 #1" in second.message
@@ -84,8 +88,8 @@ def test_corrected_ledger_supersedes_the_earlier_one(regions_db, query) -> None:
     ]
     history = uploads.history(regions_db)
     assert history[["upload_id", "kind", "region", "month", "row_count", "state", "file_name", "uploader"]].values.tolist() == [
-        [2, "ledger", "江城市", "2026-10", 3, "active", "江城市2026年10月台账（更正）.xlsx", "张三"],
-        [1, "ledger", "江城市", "2026-10", 2, "superseded", "江城市2026年10月台账.xlsx", "张三"],
+        [2, "ledger", "江城市", "2026-10", 3, "active", "江城市2026年10月台账（更正）.xlsx", "张三（zhang.san）"],
+        [1, "ledger", "江城市", "2026-10", 2, "superseded", "江城市2026年10月台账.xlsx", "张三（zhang.san）"],
     ]
     events = uploads.events(regions_db)
     assert sorted(events[["upload_id", "action", "note"]].fillna("").values.tolist()) == [
@@ -128,15 +132,20 @@ def test_corrected_summary_supersedes_and_its_total_row_follows(regions_db, quer
 def test_restore_an_earlier_version(regions_db, query) -> None:
     ingest(regions_db, V1)
     ingest(regions_db, V2)
-    assert uploads.restore(regions_db, 1, actor="王五") == 2
+    assert uploads.restore(regions_db, 1, OFFICE_ACTOR) == 2
     assert states(query) == [(1, "ledger", "江城市", OCT, "active"), (2, "ledger", "江城市", OCT, "superseded")]
     assert active_items(query) == [("JC-001", "已完成"), ("JC-002", "推进中")]
-    assert query("SELECT upload_id, action, actor, note FROM upload_events WHERE actor = '王五' ORDER BY event_id") == [
-        (2, "superseded", "王五", "由上传 #1 恢复替换"),
-        (1, "restored", "王五", "替换了上传 #2"),
+    assert query("SELECT upload_id, action, actor, note FROM upload_events WHERE actor = '王专班（office.wang）' ORDER BY event_id") == [
+        (2, "superseded", "王专班（office.wang）", "由上传 #1 恢复替换"),
+        (1, "restored", "王专班（office.wang）", "替换了上传 #2"),
+    ]
+    # the same changes in the audit log, under the same account
+    assert query("SELECT action, account, roles FROM audit_log WHERE account = 'office.wang' ORDER BY seq") == [
+        ("supersede", "office.wang", "office"),
+        ("restore", "office.wang", "office"),
     ]
     # and back again
-    assert uploads.restore(regions_db, 2) == 1
+    assert uploads.restore(regions_db, 2, actor=OPERATOR) == 1
     assert active_items(query) == [("JC-001", "已完成"), ("JC-002", "已完成"), ("JC-003", "未启动")]
 
 
@@ -144,19 +153,19 @@ def test_restore_refusals_change_nothing(regions_db, dump_database) -> None:
     ingest(regions_db, V1)
     before = dump_database(regions_db)
     with pytest.raises(uploads.CannotRestore, match="已是生效版本"):
-        uploads.restore(regions_db, 1)
+        uploads.restore(regions_db, 1, actor=OPERATOR)
     with pytest.raises(uploads.UploadNotFound, match="没有编号为 99 的上传记录"):
-        uploads.restore(regions_db, 99)
+        uploads.restore(regions_db, 99, actor=OPERATOR)
     with pytest.raises(uploads.UploadNotFound):
-        uploads.withdraw(regions_db, 99)
+        uploads.withdraw(regions_db, 99, actor=OPERATOR)
     assert dump_database(regions_db) == before
 
 
 def test_restore_a_withdrawn_ledger_replaces_the_active_one(regions_db, query) -> None:
     ingest(regions_db, V1)
-    uploads.withdraw(regions_db, 1)
+    uploads.withdraw(regions_db, 1, actor=OPERATOR)
     ingest(regions_db, V2)
-    assert uploads.restore(regions_db, 1) == 2
+    assert uploads.restore(regions_db, 1, actor=OPERATOR) == 2
     assert [row[4] for row in states(query)] == ["active", "superseded"]
 
 
@@ -188,7 +197,7 @@ def test_spot_check_uploads_add_rows_without_storing_identical_ones_twice(region
 def test_withdraw_a_spot_check_upload(regions_db, query) -> None:
     ingest(regions_db, V2)
     ingest(regions_db, xlsx(checks_sheet([check_row("JC-001"), check_row("JC-002")])), "核查.xlsx")
-    uploads.withdraw(regions_db, 2, actor="督导组")
+    uploads.withdraw(regions_db, 2, actor=OPERATOR)
     assert query("SELECT state FROM uploads WHERE upload_id = 2") == [("withdrawn",)]
     # the rows are kept for the record but no longer count
     assert query("SELECT count(*) FROM checks WHERE upload_id = 2") == [(2,)]
@@ -198,14 +207,14 @@ def test_withdraw_a_spot_check_upload(regions_db, query) -> None:
         ("withdrawn", "督导组"),
     ]
     with pytest.raises(uploads.CannotRestore, match="已经撤回"):
-        uploads.withdraw(regions_db, 2)
-    uploads.restore(regions_db, 2)
+        uploads.withdraw(regions_db, 2, actor=OPERATOR)
+    uploads.restore(regions_db, 2, actor=OPERATOR)
     assert query("SELECT count(*) FROM checks JOIN uploads USING (upload_id) WHERE state = 'active'") == [(2,)]
 
 
 def test_withdraw_a_ledger_leaves_no_active_snapshot(regions_db, query) -> None:
     ingest(regions_db, V1)
-    uploads.withdraw(regions_db, 1)
+    uploads.withdraw(regions_db, 1, actor=OPERATOR)
     assert active_items(query) == []
 
 
@@ -228,11 +237,11 @@ def test_validate_previews_then_store_validated_stores_once(regions_db, dump_dat
     workbook = service.validate(regions_db, V1, "江城市2026年10月台账.xlsx")
     assert workbook.valid and [(s.kind, len(s.frame)) for s in workbook.sheets] == [("ledger", 2)]
     assert dump_database(regions_db) == before
-    first = service.store_validated(regions_db, workbook, uploader="张三", uploader_unit="江城市纪委监委")
+    first = service.store_validated(regions_db, workbook, ZHANG)
     assert first.status == service.STORED
     stored = dump_database(regions_db)
-    assert [row[5:7] for row in stored["files"]] == [("张三", "江城市纪委监委")]
-    again = service.store_validated(regions_db, workbook)
+    assert [row[5:7] for row in stored["files"]] == [("张三（zhang.san）", "江城市")]
+    again = service.store_validated(regions_db, workbook, ZHANG)
     assert again.status == service.DUPLICATE
     assert dump_database(regions_db) == stored
 
@@ -247,9 +256,9 @@ def test_a_session_reuses_one_connection_and_still_commits_each_workbook(tmp_pat
     with session(db) as held:
         with connect(db) as inner:
             assert inner is held
-        first = service.ingest_bytes(db, xlsx(ledger_sheet([ledger_row("SS-001")])), "江城市2026年10月台账.xlsx")
+        first = service.ingest_bytes(db, xlsx(ledger_sheet([ledger_row("SS-001")])), "江城市2026年10月台账.xlsx", actor=OPERATOR)
         bad_sheet = ledger_sheet([ledger_row("SS-002", status="已完城")], month="2026年11月")
-        bad = service.ingest_bytes(db, xlsx(bad_sheet), "江城市2026年11月台账.xlsx")
+        bad = service.ingest_bytes(db, xlsx(bad_sheet), "江城市2026年11月台账.xlsx", actor=OPERATOR)
         assert (first.status, bad.status) == ("stored", "invalid")
     # the held connection is closed: another process-level connection sees the stored rows
     with duckdb.connect(str(db)) as con:

@@ -10,14 +10,17 @@ import duckdb
 import pandas as pd
 
 from rectlens import config, domain, sql
+from rectlens.access import audit
+from rectlens.access.permissions import PermissionDenied, require
+from rectlens.access.roles import LOAD_REGIONS, Actor
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.values import month_label
 from rectlens.ingest.workbook import ValidatedWorkbook, validate_workbook
 from rectlens.regions import RegionMaster
 from rectlens.storage.database import connect, transaction
-from rectlens.storage.uploads import KIND_LABELS, StoredUpload, find_same_file, store_workbook
+from rectlens.storage.uploads import KIND_LABELS, StoredUpload, find_same_file, require_upload, store_workbook, workbook_scope
 
-STORED, DUPLICATE, INVALID = "stored", "duplicate", "invalid"
+STORED, DUPLICATE, INVALID, REFUSED = "stored", "duplicate", "invalid", "refused"
 
 
 @dataclass
@@ -27,9 +30,12 @@ class IngestOutcome:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     uploads: list[StoredUpload] = field(default_factory=list)
+    refusal: str = ""  # why the acting account may not store this file
 
     @property
     def message(self) -> str:
+        if self.status == REFUSED:
+            return f"「{self.file_name}」未保存：{self.refusal}"
         if self.status == INVALID:
             return f"「{self.file_name}」有 {len(self.problems)} 处错误，未保存任何数据；请按错误清单修改后重新上传"
         if self.status == DUPLICATE:
@@ -77,48 +83,65 @@ def ingest_bytes(
     db_path: Path | str,
     data: bytes,
     file_name: str,
+    actor: Actor,
     month: dt.date | None = None,
-    uploader: str | None = None,
-    uploader_unit: str | None = None,
 ) -> IngestOutcome:
+    """Validate and store one file as `actor`; every outcome (stored, duplicate, invalid, refused) is audited."""
     digest = _sha(data)
     with connect(db_path) as con:  # one short connection for both look-ups
         same = find_same_file(con, digest)
-        if same:
-            return _duplicate(file_name, same)
         regions = region_master(con)
+    if same:
+        return audited(db_path, actor, _duplicate(file_name, same))
     workbook = _explain_product_sheets(validate_workbook(data, file_name, regions, config.limits(), month, sha256=digest))
-    return store_validated(db_path, workbook, uploader, uploader_unit)
+    if not workbook.valid:
+        return audited(db_path, actor, IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices))
+    return store_validated(db_path, workbook, actor)
 
 
-def store_validated(
-    db_path: Path | str,
-    workbook: ValidatedWorkbook,
-    uploader: str | None = None,
-    uploader_unit: str | None = None,
-) -> IngestOutcome:
+def audited(db_path: Path | str, actor: Actor, outcome: IngestOutcome) -> IngestOutcome:
+    """Record an upload that stored nothing (duplicate, invalid, refused) in the audit log."""
+    result = {DUPLICATE: audit.DUPLICATE, INVALID: audit.INVALID, REFUSED: audit.REFUSED}[outcome.status]
+    detail = outcome.refusal or (f"{len(outcome.problems)} 处错误" if outcome.problems else "；".join(outcome.notices) or None)
+    audit.record(db_path, actor, "upload", result, f"文件「{outcome.file_name}」", detail)
+    return outcome
+
+
+def refusal(actor: Actor, workbook: ValidatedWorkbook) -> str | None:
+    """Why `actor` may not store this valid workbook, or None (the page asks before offering to submit)."""
+    try:
+        require_upload(actor, workbook_scope(workbook))
+    except PermissionDenied as exc:
+        return str(exc)
+    return None
+
+
+def store_validated(db_path: Path | str, workbook: ValidatedWorkbook, actor: Actor) -> IngestOutcome:
+    """Store a validated workbook as `actor` (the library's permission check decides); refusals are audited."""
     if not workbook.valid:
         return IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices)
     try:
-        uploads, notices = store_workbook(db_path, workbook, uploader, uploader_unit)
+        uploads, notices = store_workbook(db_path, workbook, actor)
+    except PermissionDenied as exc:
+        return audited(db_path, actor, IngestOutcome(workbook.file_name, REFUSED, [], workbook.notices, refusal=str(exc)))
     except duckdb.ConstraintException:
         # the same bytes were stored by a concurrent upload a moment ago
         with connect(db_path) as con:
             same = find_same_file(con, workbook.sha256)
         if same:
-            return _duplicate(workbook.file_name, same)
+            return audited(db_path, actor, _duplicate(workbook.file_name, same))
         raise
     return IngestOutcome(workbook.file_name, STORED, [], workbook.notices + notices, uploads)
 
 
-def ingest_path(db_path: Path | str, path: Path | str, **options: object) -> IngestOutcome:
+def ingest_path(db_path: Path | str, path: Path | str, actor: Actor, month: dt.date | None = None) -> IngestOutcome:
     file_path = Path(path)
     try:
         data = file_path.read_bytes()
     except OSError as exc:
         problem = Problem("", None, "", "", f"无法读取文件：{exc.strerror or exc}", file=file_path.name)
         return IngestOutcome(file_path.name, INVALID, [problem])
-    return ingest_bytes(db_path, data, file_path.name, **options)  # type: ignore[arg-type]
+    return ingest_bytes(db_path, data, file_path.name, actor, month)
 
 
 # Sheets the product itself puts into workbooks: the template's instructions and hidden
@@ -159,14 +182,20 @@ def _duplicate(file_name: str, same: tuple[int, str, int, int]) -> IngestOutcome
     return IngestOutcome(file_name, DUPLICATE, [], [notice])
 
 
-def replace_region_master(db_path: Path | str, data: bytes, file_name: str) -> tuple[int, list[Problem], list[str]]:
-    """Load or replace the region master. Returns (number of units, problems, notices)."""
+def replace_region_master(db_path: Path | str, data: bytes, file_name: str, actor: Actor) -> tuple[int, list[Problem], list[str]]:
+    """Load or replace the region master as `actor` (PermissionDenied unless allowed). Returns (number of units, problems, notices)."""
+    try:
+        require(actor, LOAD_REGIONS)
+    except PermissionDenied as exc:
+        audit.record(db_path, actor, "regions_load", audit.REFUSED, f"文件「{file_name}」", str(exc))
+        raise
     layout = domain.REGION_LAYOUT
     workbook = validate_workbook(data, file_name, RegionMaster(), config.limits(), layouts=(layout,))
     problems = list(workbook.problems)
     if not workbook.sheets and not problems:
         problems.append(Problem("", None, "", "", "没有找到地区表：需要“地区”“片区”两列（“县区”可选）", file=file_name))
     if problems:
+        audit.record(db_path, actor, "regions_load", audit.INVALID, f"文件「{file_name}」", f"{len(problems)} 处错误")
         return 0, problems, workbook.notices
     frame = pd.concat([sheet.frame for sheet in workbook.sheets], ignore_index=True)
     zones: dict[str, str] = {}
@@ -184,10 +213,12 @@ def replace_region_master(db_path: Path | str, data: bytes, file_name: str) -> t
                 )
             )
     if problems:
+        audit.record(db_path, actor, "regions_load", audit.INVALID, f"文件「{file_name}」", f"{len(problems)} 处错误")
         return 0, problems, workbook.notices
     units = pd.DataFrame({"region": list(zones), "zone": list(zones.values()), "sort_order": range(len(zones))})
     counties = frame.dropna(subset=["county"])[["region", "county"]].drop_duplicates()
     with transaction(db_path) as con:
+        require(actor, LOAD_REGIONS)
         sql.execute(con, "regions_clear")
         con.register("incoming_regions", units)
         con.register("incoming_counties", counties)
@@ -195,4 +226,5 @@ def replace_region_master(db_path: Path | str, data: bytes, file_name: str) -> t
         sql.execute(con, "insert_region_counties")
         con.unregister("incoming_regions")
         con.unregister("incoming_counties")
+        audit.append(con, actor, "regions_load", audit.OK, f"文件「{file_name}」", f"{len(zones)} 个地区")
     return len(zones), [], workbook.notices

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from rectlens import domain, sql
+from rectlens.access import audit
+from rectlens.access.permissions import require
+from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest.sheets import ParsedSheet
 from rectlens.ingest.workbook import ValidatedWorkbook
 from rectlens.storage.database import connect, transaction
@@ -58,8 +61,35 @@ def find_same_file(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, st
     return int(file_id), str(file_name), int(active), int(total)
 
 
-def _event(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: str | None, note: str | None = None) -> None:
-    sql.execute(con, "insert_event", {"upload_id": upload_id, "action": action, "happened_at": now(), "actor": actor, "note": note})
+# Upload history actions as the audit log names them.
+AUDIT_ACTIONS = {"stored": "upload", "superseded": "supersede", "restored": "restore", "withdrawn": "withdraw"}
+
+
+def _event(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: Actor, note: str | None = None) -> None:
+    """One line of an upload's history, and the same change in the audit log."""
+    sql.execute(con, "insert_event", {"upload_id": upload_id, "action": action, "happened_at": now(), "actor": actor.label, "note": note})
+    audit.append(con, actor, AUDIT_ACTIONS[action], audit.OK, upload_target(con, upload_id), note)
+
+
+def upload_target(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:
+    """'上传 #12（问题台账 青岚市 2026-10「file.xlsx」）': what an audit record about an upload names."""
+    _id, kind, region, month, _state, _sheet, _rows, file_name = _upload(con, upload_id)
+    scope = " ".join(str(part) for part in (KIND_LABELS.get(str(kind), kind), region, month.strftime("%Y-%m") if month else None) if part)
+    return f"上传 #{upload_id}（{scope}「{file_name}」）"
+
+
+def require_upload(actor: Actor, kinds_and_units: list[tuple[str, str | None]]) -> None:
+    """The permission check for storing uploads of these kinds (and units, for ledgers and summaries)."""
+    units = [unit for kind, unit in kinds_and_units if kind in REPLACING_KINDS and unit]
+    if any(kind in REPLACING_KINDS for kind, _unit in kinds_and_units):
+        require(actor, UPLOAD_REPORTS, units)
+    if any(kind not in REPLACING_KINDS for kind, _unit in kinds_and_units):
+        require(actor, UPLOAD_CHECKS)
+
+
+def workbook_scope(workbook: ValidatedWorkbook) -> list[tuple[str, str | None]]:
+    """(kind, unit) of every upload a valid workbook would make (unit None for checks and 群众评议)."""
+    return [(group.kind, group.region) for _kind, _frame, groups in _batches(workbook.sheets) for group in groups]
 
 
 @dataclass
@@ -133,7 +163,7 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, incoming: pd.DataFrame) -
         con.unregister("incoming")
 
 
-def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: str | None) -> StoredUpload:
+def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: Actor) -> StoredUpload:
     """The upload row of a group (superseding the unit's earlier one), before its rows are inserted."""
     replaced = None
     if group.kind in REPLACING_KINDS:
@@ -162,7 +192,7 @@ def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group
 
 
 def _store_batch(
-    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pd.DataFrame, groups: list[_Group], uploader: str | None
+    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pd.DataFrame, groups: list[_Group], uploader: Actor
 ) -> list[StoredUpload]:
     uploads = [_register_upload(con, file_id, group, uploader) for group in groups]
     if kind in REPLACING_KINDS:
@@ -200,15 +230,16 @@ def _store_total(con: duckdb.DuckDBPyConnection, sheet: ParsedSheet, stored: lis
 def store_workbook(
     db_path: Path | str,
     workbook: ValidatedWorkbook,
-    uploader: str | None = None,
-    uploader_unit: str | None = None,
+    actor: Actor,
 ) -> tuple[list[StoredUpload], list[str]]:
-    """Store a valid workbook in one transaction. Returns the uploads and notices."""
+    """Store a valid workbook in one transaction, if `actor` may. Returns the uploads and notices."""
     if not workbook.valid:
         raise ValueError("an invalid workbook is never stored")
     notices: list[str] = []
     stored: list[StoredUpload] = []
+    batches = _batches(workbook.sheets)
     with transaction(db_path) as con:
+        require_upload(actor, [(group.kind, group.region) for _kind, _frame, groups in batches for group in groups])
         file_id = int(
             sql.rows(
                 con,
@@ -218,15 +249,15 @@ def store_workbook(
                     "file_name": workbook.file_name,
                     "size_bytes": workbook.size,
                     "received_at": now(),
-                    "uploader": uploader,
-                    "uploader_unit": uploader_unit,
+                    "uploader": actor.label,
+                    "uploader_unit": "、".join(actor.units) or None,
                     "notices": "\n".join(workbook.notices) or None,
                 },
             )[0][0]
         )
         groups: list[_Group] = []
-        for kind, frame, kind_groups in _batches(workbook.sheets):
-            stored.extend(_store_batch(con, file_id, kind, frame, kind_groups, uploader))
+        for kind, frame, kind_groups in batches:
+            stored.extend(_store_batch(con, file_id, kind, frame, kind_groups, actor))
             groups.extend(kind_groups)
         for sheet in workbook.sheets:
             if sheet.kind == domain.SUMMARY and not _store_total(con, sheet, stored):
@@ -262,9 +293,10 @@ def _upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[object, ...
     return found[0]
 
 
-def restore(db_path: Path | str, upload_id: int, actor: str | None = None) -> int | None:
+def restore(db_path: Path | str, upload_id: int, actor: Actor) -> int | None:
     """Make an earlier upload active again; returns the upload it replaces, if any."""
     with transaction(db_path) as con:
+        require(actor, RESTORE)
         _id, kind, region, month, state, _sheet, _rows, _file = _upload(con, upload_id)
         if state == "active":
             raise CannotRestore(f"上传 #{upload_id} 已是生效版本，无需恢复")
@@ -279,9 +311,10 @@ def restore(db_path: Path | str, upload_id: int, actor: str | None = None) -> in
         return replaced
 
 
-def withdraw(db_path: Path | str, upload_id: int, actor: str | None = None) -> None:
+def withdraw(db_path: Path | str, upload_id: int, actor: Actor) -> None:
     """Withdraw a whole upload: its rows stay stored but no longer count."""
     with transaction(db_path) as con:
+        require(actor, WITHDRAW)
         state = _upload(con, upload_id)[4]
         if state == "withdrawn":
             raise CannotRestore(f"上传 #{upload_id} 已经撤回")
