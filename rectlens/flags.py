@@ -145,6 +145,18 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     FlagKind("SLOW", "进度滞后", "flag_slow", _slow),
 )
 FLAG_NAMES: dict[str, str] = {kind.code: kind.name for kind in FLAG_KINDS}
+FLAG_KEY = ("code", "region", "project", "month")
+
+# The one place where two rows for one (code, unit, project, month) are merged rather than refused.
+# A code served by several queries may have them meet on one key; the warning then fires once, at the
+# most severe of their severities (its reason is that row's). Today the two MISMATCH queries never meet:
+# the row check concerns a unit x project, the 合计 check the whole unit (no project). Severity upgrades
+# (GAP, JUMP when GAP fires too, MISMATCH, OVERDUE) are decided inside each query, one row per key.
+MERGED_ACROSS_QUERIES = frozenset({"MISMATCH"})
+
+
+class DuplicateWarning(RuntimeError):
+    """A flag query returned two rows for one (code, unit, project, month): a bug, never hidden by dropping one."""
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date, codes: Collection[str] | None = None) -> pd.DataFrame:
@@ -159,6 +171,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date, codes: Collection[s
             facts = record["facts"]
             found.append(
                 {
+                    "query": kind.query,
                     "code": kind.code,
                     "name": kind.name,
                     "severity": record["severity"],
@@ -169,14 +182,36 @@ def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date, codes: Collection[s
                     "facts": facts,
                 }
             )
-    table = pd.DataFrame(found, columns=[*FLAG_COLUMNS, "name", "facts"])
+    table = pd.DataFrame(found, columns=[*FLAG_COLUMNS, "name", "facts", "query"])
     if table.empty:
-        return table
-    # At most one warning per (code, unit, project, month).
-    table = table.drop_duplicates(subset=["code", "region", "project", "month"])
+        return table.drop(columns="query")
     table["severity_rank"] = table["severity"].map(SEVERITY_ORDER)
+    table = _once_per_key(table)
     table = table.sort_values(["severity_rank", "code", "region", "project"], na_position="first")
-    return table.drop(columns="severity_rank").reset_index(drop=True)
+    return table.drop(columns=["severity_rank", "query"]).reset_index(drop=True)
+
+
+def _once_per_key(table: pd.DataFrame) -> pd.DataFrame:
+    """At most one warning per (code, unit, project, month), as the spec says.
+
+    Two rows of one query for a key, or rows of two queries of a code not in MERGED_ACROSS_QUERIES,
+    raise DuplicateWarning. Rows of the queries of a merged code keep the most severe (first by query
+    order among equals).
+    """
+    keys = list(FLAG_KEY)
+    key_columns = table[keys].astype(object).where(table[keys].notna(), None)  # NaN and None: the same "no project"
+    same_query = key_columns.assign(query=table["query"]).duplicated(keep=False)
+    merged = table["code"].isin(MERGED_ACROSS_QUERIES)
+    clash = same_query | (key_columns.duplicated(keep=False) & ~merged)
+    if clash.any():
+        rows = table.loc[clash, [*keys, "query", "severity"]]
+        listed = "; ".join(
+            f"{r.code} ({r.region}, {r.project or 'whole unit'}, {r.month:%Y-%m}) from {r.query} [{r.severity}]"
+            for r in rows.itertuples(index=False)
+        )
+        raise DuplicateWarning(f"warnings fired more than once for one (code, unit, project, month): {listed}")
+    most_severe_first = table.sort_values("severity_rank", kind="stable")  # stable: query order among equals
+    return most_severe_first[~key_columns.loc[most_severe_first.index].duplicated(keep="first")]
 
 
 def flags(db_path: Path | str, month: dt.date) -> pd.DataFrame:

@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
-from builders import WF, WG, XS, YS, Check, Item, Lens, SummaryRow, shared_lens, workbook
+from builders import WF, WG, XS, YS, Check, Item, Lens, SummaryRow, month_of, shared_lens, workbook
 from statsmodels.stats.proportion import proportion_confint
 
+from rectlens import flags as flagging
 from rectlens.flags import FLAG_KINDS
 
 OCT, SEP, AUG = "2026-10", "2026-09", "2026-08"
@@ -694,3 +696,65 @@ def test_at_most_one_warning_per_code_unit_project_and_month(tmp_path: Path) -> 
     codes = {code for code, region, _project in found if region == "江城市"}
     assert {"GAP", "JUMP", "MISMATCH", "NO_EVIDENCE", "SHRINK", "DATE", "RUSH", "RELAPSE", "LOW_SATISFACTION", "OVERDUE"} <= codes
     assert ("MISMATCH", "江城市", None) in found and ("MISMATCH", "江城市", WG) in found
+
+
+# --- a query that fires twice is a bug, not a warning to drop silently ---------------------------
+
+
+def _doubled(monkeypatch: pytest.MonkeyPatch, query: str, change: dict[str, Any] | None = None) -> None:
+    """Make the named flag query return its rows twice (or, with `change`, once more with those fields changed)."""
+    original = flagging.sql.frame
+
+    def frame(con: Any, name: str, params: dict[str, Any]) -> pd.DataFrame:
+        rows = original(con, name, params)
+        if name != query:
+            return rows
+        return pd.concat([rows, rows.assign(**change) if change else rows], ignore_index=True)
+
+    monkeypatch.setattr(flagging.sql, "frame", frame)
+
+
+def test_a_query_firing_twice_for_one_key_raises_naming_code_and_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lens = Lens(tmp_path / "twice.duckdb")
+    lens.ledger("江城市", OCT, [Item("Z1", deadline="2026-10-01"), *done("Z", 3, start=2)])
+    assert fired(flags_of(lens, OCT), "OVERDUE") == {("江城市", WG)}  # fires once as built
+    _doubled(monkeypatch, "flag_overdue")
+    with pytest.raises(flagging.DuplicateWarning) as raised:
+        flagging.flags(lens.path, month_of(OCT))
+    message = str(raised.value)
+    assert "OVERDUE (江城市, " + WG + ", 2026-10) from flag_overdue" in message
+
+
+def test_two_queries_of_a_merged_code_meeting_on_one_key_keep_the_most_severe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MISMATCH's row check and 合计 check are the one documented merge: most severe wins, no error."""
+    assert "MISMATCH" in flagging.MERGED_ACROSS_QUERIES
+    lens = Lens(tmp_path / "merged.duckdb")
+    # the 微腐败 row states one problem fewer than the ledger (low); the 合计 row overstates completions (high)
+    ledger = [*done("F", 2, project=WF), *open_items("F", 4, project=WF, start=3)]
+    lens.report("江城市", OCT, ledger, [SummaryRow(WF, 5, 2)], total=(5, 3, None))
+
+    def mismatches() -> set[tuple[str | None, str]]:
+        table = flagging.flags(lens.path, month_of(OCT))
+        rows = table[table["code"] == "MISMATCH"].to_dict("records")
+        return {(r["project"] if isinstance(r["project"], str) else None, r["severity"]) for r in rows}
+
+    assert mismatches() == {(WF, "low"), (None, "high")}
+    # were the 合计 check ever to report the same unit x project, the warning fires once, at its most severe
+    _doubled(monkeypatch, "flag_mismatch_total", {"project": WF})
+    assert mismatches() == {(WF, "high"), (None, "high")}
+    after = flagging.flags(lens.path, month_of(OCT))
+    mismatch = after[after["code"] == "MISMATCH"]
+    assert "合计行已完成 3" in mismatch[mismatch["project"] == WF].iloc[0]["reason"]
+
+
+def test_a_code_outside_the_merge_list_met_by_two_queries_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lens = Lens(tmp_path / "two-queries.duckdb")
+    lens.ledger("江城市", OCT, [Item("Z1", deadline="2026-10-01"), *done("Z", 3, start=2)])
+    overdue = next(kind for kind in flagging.FLAG_KINDS if kind.code == "OVERDUE")
+    # a second query for OVERDUE (the same SQL under another name) meets the first on every key
+    copy = flagging.FlagKind("OVERDUE", overdue.name, "flag_overdue_copy", overdue.reason)
+    original = flagging.sql.frame
+    monkeypatch.setattr(flagging.sql, "frame", lambda con, name, params: original(con, name.removesuffix("_copy"), params))
+    monkeypatch.setattr(flagging, "FLAG_KINDS", (*flagging.FLAG_KINDS, copy))
+    with pytest.raises(flagging.DuplicateWarning, match="flag_overdue_copy"):
+        flagging.flags(lens.path, month_of(OCT))
