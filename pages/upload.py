@@ -9,15 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from rectlens import preview, submissions, uploading
+from rectlens.access import audit, reviews
+from rectlens.access.permissions import allowed
+from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest import service
-from rectlens.ui import chrome, data, uploader
-from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, month_label, timestamp
+from rectlens.ui import chrome, data, signin, uploader
+from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, month_label, timestamp
 
 CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
 FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdrawal
 PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
-NAME, UNIT = "uploader_name", "uploader_unit"
+REFUSALS = "upload_refusals"  # session: fingerprints of files whose refusal is already in the audit log
 
 HISTORY_CONFIG = {
     "上传编号": st.column_config.NumberColumn(width=72, format="%d"),
@@ -26,6 +29,7 @@ HISTORY_CONFIG = {
     "文件": st.column_config.TextColumn(width=240),
     "行数": st.column_config.NumberColumn(width=56),
     "上传时间": st.column_config.TextColumn(width=128),
+    "审核": st.column_config.TextColumn(width=72),
 }
 ERROR_ROWS_IN_VIEW = 10  # more errors than this scroll inside a box of this height
 ERROR_TABLE_HEIGHT = 460
@@ -53,11 +57,6 @@ NOTE_BOXES = {"error": st.error, "warning": st.warning, "info": st.info}
 NOTE_ICONS = {"error": ":material/report:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
-def who() -> tuple[str, str]:
-    """The uploader's name and unit as typed on the page (kept with each upload)."""
-    return (st.session_state.get(NAME) or "").strip(), (st.session_state.get(UNIT) or "").strip()
-
-
 # --- 1 template and uploader ----------------------------------------------------
 
 
@@ -72,19 +71,29 @@ def show_template() -> None:
         uploader.template_button()
 
 
-def show_identity() -> None:
+def show_identity(actor: Actor) -> None:
     st.subheader("② 上传人", anchor=False)
-    name, unit = st.columns(2)
-    name.text_input("姓名", key=NAME, placeholder="上传人姓名", max_chars=40)
-    unit.selectbox(
-        "单位",
-        data.load(uploading.unit_choices),
-        index=None,
-        key=UNIT,
-        placeholder="选择或输入单位名称",
-        accept_new_options=True,
-        help="地区表中的单位可直接选择；省直部门等其他单位请直接输入名称",
-    )
+    can = []
+    if allowed(actor, UPLOAD_REPORTS):
+        scope = "各单位" if actor.reaches_all_units() else "、".join(actor.units)
+        can.append(f"{scope}的问题台账和汇总")
+    if allowed(actor, UPLOAD_CHECKS):
+        can.append("核查结果和群众评议")
+    rights = literal("，以及".join(can))
+    st.markdown(f"以 **{literal(actor.label)}**（{literal(actor.role_labels)}）的身份上传，可上传{rights}。上传历史和留痕记下这个账号。")
+
+
+def show_returned(actor: Actor) -> None:
+    """The unit's uploads that the office returned, with the reasons: to be replaced by a corrected file."""
+    if actor.reaches_all_units() or not actor.units:
+        return
+    returned = reviews.returned_for(data.load(submissions.reviewed_history), actor.units)
+    for record in returned.itertuples(index=False):
+        st.warning(
+            f"专班退回了上传 #{record.upload_id}（{literal(record.region)} {month_label(record.month)} {literal(record.kind_label)}"
+            f"「{literal(record.file_name)}」）：{literal(record.reason or '')}。请改正后重新上传，新文件会替换被退回的版本。",
+            icon=":material/assignment_return:",
+        )
 
 
 # --- 2 checking files -------------------------------------------------------------
@@ -119,9 +128,17 @@ def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
 
 
 def submit(check: uploading.FileCheck) -> None:
-    """Button callback: store the checked file and remember the outcome for this session."""
-    name, unit = who()
-    st.session_state.setdefault(DONE, {})[check.sha256] = uploading.submit(data.db_path(), check, name, unit)
+    """Button callback: store the checked file as the signed-in account and remember the outcome for this session."""
+    st.session_state.setdefault(DONE, {})[check.sha256] = uploading.submit(data.db_path(), check, signin.actor())
+
+
+def show_refusal(check: uploading.FileCheck, refusal: str) -> None:
+    """A valid file this account may not store: say why; the attempt goes into the audit log once."""
+    st.error(f"「{literal(check.file_name)}」不能由本账号提交，未保存任何数据：{literal(refusal)}", icon=":material/block:")
+    recorded: set[str] = st.session_state.setdefault(REFUSALS, set())
+    if check.sha256 not in recorded:
+        recorded.add(check.sha256)
+        audit.record(data.db_path(), signin.actor(), "upload", audit.REFUSED, f"文件「{check.file_name}」", refusal)
 
 
 def show_month_choice(check: uploading.FileCheck) -> None:
@@ -213,36 +230,38 @@ def show_added(added: preview.AddedPreview) -> None:
 
 def show_preview(check: uploading.FileCheck) -> None:
     assert check.preview is not None
-    st.success(check.message, icon=":material/task_alt:")
+    refusal = uploading.refusal(check, signin.actor())
+    if refusal:
+        show_refusal(check, refusal)
+        return
+    st.success(literal(check.message), icon=":material/task_alt:")
     for ledger in check.preview.ledgers:
         show_ledger(ledger)
     for summary in check.preview.summaries:
         show_summary(summary)
     for added in check.preview.added:
         show_added(added)
-    name, unit = who()
     acknowledged = True
     if check.preview.shrinks:
         acknowledged = st.checkbox("我已核对：上面列出的问题确实不应出现在本月清单中，仍要提交", key=f"shrink_ok_{check.sha256[:16]}")
-    ready = bool(name and unit) and acknowledged
     st.button(
         "确认提交",
         type="primary",
         icon=":material/cloud_upload:",
-        disabled=not ready,
+        disabled=not acknowledged,
         on_click=submit,
         args=(check,),
         key=f"submit_{check.sha256[:16]}",
     )
-    if not (name and unit):
-        st.caption("请先在上方填写上传人姓名和单位，再确认提交。")
 
 
 def show_outcome(outcome: service.IngestOutcome) -> None:
     if outcome.status == service.STORED:
-        st.success(outcome.message, icon=":material/cloud_done:")
+        st.success(literal(outcome.message), icon=":material/cloud_done:")
+    elif outcome.status == service.REFUSED:
+        st.error(literal(outcome.message), icon=":material/block:")
     else:
-        st.info(outcome.message, icon=":material/info:")
+        st.info(literal(outcome.message), icon=":material/info:")
 
 
 def show_notices(notices: list[str]) -> None:
@@ -296,10 +315,10 @@ def forget_pending() -> None:
 
 
 @st.dialog("请确认", width="large", on_dismiss=forget_pending)
-def confirm(action: str, upload_id: int, plan: str, actor: str) -> None:
+def confirm(action: str, upload_id: int, plan: str, actor: Actor) -> None:
     """Ask before restoring or withdrawing; the dialog stays open (PENDING) until answered or closed."""
-    st.markdown(plan)
-    st.caption(f"操作人：{actor}")
+    st.markdown(literal(plan))
+    st.caption(f"操作人：{literal(actor.label)}")
     yes, no = st.columns(2)
     if yes.button("确认恢复" if action == "restore" else "确认撤回", type="primary", key="confirm_yes", width="stretch"):
         forget_pending()
@@ -311,13 +330,26 @@ def confirm(action: str, upload_id: int, plan: str, actor: str) -> None:
         st.rerun()
 
 
-def show_history() -> None:
+def visible_history(actor: Actor) -> pd.DataFrame:
+    """The uploads this account sees here: all for the office, its units' for an uploader, checks for an inspector."""
+    table = data.load(submissions.reviewed_history)
+    if actor.reaches_all_units():
+        return table
+    mine = pd.Series(False, index=table.index)
+    if allowed(actor, UPLOAD_REPORTS):
+        mine |= table["region"].isin(actor.units)
+    if allowed(actor, UPLOAD_CHECKS):
+        mine |= ~table["kind"].isin(uploading.REPORT_KINDS)
+    return table[mine]
+
+
+def show_history(actor: Actor) -> None:
     st.subheader("上传历史", anchor=False)
     flash = st.session_state.pop(FLASH, None)
     if flash is not None:
         ok, message = flash
-        (st.success if ok else st.error)(message, icon=":material/history:")
-    table = data.load(submissions.history)
+        (st.success if ok else st.error)(literal(message), icon=":material/history:")
+    table = visible_history(actor)
     if table.empty:
         st.info("还没有任何上传记录。", icon=":material/info:")
         return
@@ -341,15 +373,15 @@ def show_history() -> None:
         received_at=chosen["received_at"].map(timestamp),
         uploader=chosen["uploader"].fillna(EMPTY),
         uploader_unit=chosen["uploader_unit"].fillna(EMPTY),
-    )[list(UPLOAD_HISTORY_COLUMNS)].rename(columns=UPLOAD_HISTORY_COLUMNS)
+    )[[*UPLOAD_HISTORY_COLUMNS, "review"]].rename(columns={**UPLOAD_HISTORY_COLUMNS, "review": "审核"})
     st.caption(f"共 {len(chosen)} 条上传记录（含已被替换和已撤回的版本）")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=HISTORY_CONFIG, height=min(38 + 35 * len(shown), 388))
-    if chosen.empty:
+    if chosen.empty or not (allowed(actor, RESTORE) or allowed(actor, WITHDRAW)):
         return
-    show_actions(chosen)
+    show_actions(chosen, actor)
 
 
-def show_actions(chosen: pd.DataFrame) -> None:
+def show_actions(chosen: pd.DataFrame, actor: Actor) -> None:
     st.markdown("**恢复或撤回**")
     records = {int(record["upload_id"]): record for _index, record in chosen.iterrows()}
     picked = st.selectbox(
@@ -366,33 +398,28 @@ def show_actions(chosen: pd.DataFrame) -> None:
     record = records[picked]
     events = data.load(uploading.events_of, picked)
     st.dataframe(events, hide_index=True, width="stretch")
-    name, unit = who()
-    actor = uploading.actor(name, unit)
-    allowed = bool(name)
     restore, withdraw, _rest = st.columns([1, 1, 3])
-    if restore.button(
-        "恢复为生效版本", disabled=not (allowed and uploading.can_restore(record)), key="history_restore", icon=":material/restore:"
-    ):
+    if restore.button("恢复为生效版本", disabled=not uploading.can_restore(record), key="history_restore", icon=":material/restore:"):
         st.session_state[PENDING] = ("restore", picked)
-    if withdraw.button("撤回", disabled=not (allowed and uploading.can_withdraw(record)), key="history_withdraw", icon=":material/undo:"):
+    if withdraw.button("撤回", disabled=not uploading.can_withdraw(record), key="history_withdraw", icon=":material/undo:"):
         st.session_state[PENDING] = ("withdraw", picked)
     pending = st.session_state.get(PENDING)
-    if pending is not None and allowed:
+    if pending is not None:
         action, upload_id = pending
         history = data.load(submissions.history)
         plan = uploading.restore_plan if action == "restore" else uploading.withdraw_plan
         confirm(action, upload_id, plan(history, upload_id), actor)
-    if not name:
-        st.caption("恢复和撤回会记录操作人：请先在上方填写姓名和单位。")
 
 
 def main() -> None:
     st.html(uploader.page_css())
     chrome.page_header("数据上传", "先校验、再预览，确认提交后才保存；有错误的文件不会保存任何数据。")
+    actor = signin.actor()
+    show_returned(actor)
     show_template()
-    show_identity()
+    show_identity(actor)
     show_upload()
-    show_history()
+    show_history(actor)
 
 
 main()

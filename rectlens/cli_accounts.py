@@ -49,10 +49,6 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     shown = table.assign(
         roles=table["roles"].map(lambda roles: "、".join(ROLE_LABELS.get(r, r) for r in roles)),
         units=table["units"].map(lambda units: "、".join(units) if len(units) else ""),
-        state=[
-            "已停用" if disabled else ("已锁定" if locked is not None and locked > dt.datetime.now() else "正常")
-            for disabled, locked in zip(table["disabled"], table["locked_until"], strict=True)
-        ],
         demo=table["demo"].map({True: "演示账号", False: ""}),
     )[["login", "display_name", "roles", "units", "state", "demo", "email"]]
     shown.columns = ["登录名", "姓名", "角色", "单位", "状态", "类别", "邮箱"]

@@ -182,3 +182,19 @@ def as_of(table: pd.DataFrame) -> pd.Timestamp | None:
     if table.empty:
         return None
     return pd.Timestamp(table["received_at"].max())
+
+
+def review_cells(cells: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
+    """The grid's cells with the month's 专班审核 state as `state` (— where the unit has no active report)."""
+    from rectlens.access import reviews
+
+    status = reviews.unit_month_status(reviewed)
+    merged = cells.drop(columns=["state"]).merge(status, on=["region", "month"], how="left")
+    return merged.assign(state=merged["review"].fillna("—")).drop(columns=["review"])
+
+
+def reviewed_history(db_path: Path | str) -> pd.DataFrame:
+    """`history` with the 专班审核 state of each active report (`review`, `reason`, `reviewer`, `reviewed_at`)."""
+    from rectlens.access import reviews
+
+    return reviews.with_reviews(history(db_path), reviews.latest(db_path))

@@ -33,6 +33,7 @@ MONTH_UNKNOWN = "无法确定报送月份"
 MONTH_CHOICES = 24  # report months offered when the file does not say its month
 XLSX_MIME = annotate.MIME
 ERROR_COLUMNS = ("文件", "工作表", "行", "列", "值", "问题与改法")
+REPORT_KINDS = uploads.REPLACING_KINDS  # 问题台账 and 汇总: one unit's, superseding its earlier upload
 ACTION_LABELS = {"stored": "上传保存", "superseded": "被新版本替换", "restored": "恢复为生效版本", "withdrawn": "撤回"}
 
 

@@ -99,8 +99,15 @@ def find_by_email(db_path: Path | str, email: str) -> Account | None:
 
 
 def listing(db_path: Path | str) -> pd.DataFrame:
+    """Every account (no password hashes), with a Chinese `state`: 正常, 已锁定 or 已停用."""
     with connect(db_path) as con:
-        return sql.frame(con, "account_list")
+        table = sql.frame(con, "account_list")
+    at = pd.Timestamp(now())
+    table["state"] = [
+        "已停用" if disabled else ("已锁定" if pd.notna(locked) and pd.Timestamp(locked) > at else "正常")
+        for disabled, locked in zip(table["disabled"], table["locked_until"], strict=True)
+    ]
+    return table
 
 
 def _save(con: duckdb.DuckDBPyConnection, account: Account) -> None:
@@ -278,7 +285,8 @@ def sign_in(db_path: Path | str, login: str, password: str, via: str = "密码")
         if account.locked(at):
             minutes = max(1, int((account.locked_until - at).total_seconds() // 60) + 1)  # type: ignore[operator]
             audit.append(con, who, "sign_in", audit.REFUSED, detail="账号已锁定")
-            return SignIn(LOCKED, f"连续 {rules.max_failed_attempts} 次登录失败，账号已锁定，请 {minutes} 分钟后再试，或请系统管理员重置密码")
+            message = f"连续 {rules.max_failed_attempts} 次登录失败，账号已锁定，请 {minutes} 分钟后再试，或请系统管理员重置密码"
+            return SignIn(LOCKED, message)
         if not passwords.verify(account.password_hash, password):
             failures = account.failed_attempts + 1
             locked_until = at + dt.timedelta(minutes=rules.lock_minutes) if failures >= rules.max_failed_attempts else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from rectlens import sql
-from rectlens.access.roles import Actor
+from rectlens.access.roles import ALL_LABELS, Actor
 from rectlens.storage.database import connect, transaction
 
 GENESIS = "0" * 64
@@ -173,4 +174,44 @@ def entries(db_path: Path | str, date_from: dt.date | None = None, date_to: dt.d
         table = sql.frame(con, "audit_list", {"date_from": date_from, "date_to": date_to})
     table["action_label"] = table["action"].map(ACTION_LABELS).fillna(table["action"])
     table["outcome_label"] = table["outcome"].map(OUTCOME_LABELS).fillna(table["outcome"])
+    table["role_labels"] = table["roles"].map(lambda roles: "、".join(ALL_LABELS.get(role, role) for role in roles.split(",") if role))
     return table
+
+
+EXPORT_COLUMNS = {
+    "seq": "序号",
+    "happened_at": "时间",
+    "account": "账号",
+    "role_labels": "角色",
+    "action_label": "操作",
+    "target": "对象",
+    "outcome_label": "结果",
+    "detail": "说明",
+    "hash": "哈希",
+}
+
+
+def workbook(table: pd.DataFrame) -> bytes:
+    """Audit records as an .xlsx sheet 留痕; stored text is written as literal text, never as a formula."""
+    from openpyxl import Workbook
+
+    from rectlens.cells import set_value
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "留痕"
+    sheet.append(list(EXPORT_COLUMNS.values()))
+    for row_index, record in enumerate(table[list(EXPORT_COLUMNS)].itertuples(index=False), start=2):
+        for column_index, value in enumerate(record, start=1):
+            cleaned = None if value is None or (isinstance(value, float) and value != value) else value
+            if isinstance(cleaned, pd.Timestamp):
+                cleaned = cleaned.to_pydatetime()
+            cell = set_value(sheet.cell(row_index, column_index), cleaned)
+            if isinstance(cleaned, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    for letter, width in zip("ABCDEFGHI", (8, 20, 22, 12, 12, 44, 10, 50, 66), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

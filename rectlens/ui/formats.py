@@ -33,3 +33,14 @@ UPLOAD_HISTORY_COLUMNS: dict[str, str] = {
     "uploader": "上传人",
     "uploader_unit": "上传单位",
 }
+
+
+# Every ASCII punctuation mark that Streamlit's markdown (CommonMark, GFM, its :color[…] and
+# :emoji: directives, $…$ maths) may read as syntax; CommonMark lets any of them be backslash-escaped.
+_MARKDOWN_SYNTAX = frozenset("\\`*_{}[]()#+-.!|<>$:~=^\"'&@%/")
+
+
+def literal(text: object) -> str:
+    """Text from a workbook or a person, escaped so that st.markdown shows it exactly as typed."""
+    escaped = "".join("\\" + char if char in _MARKDOWN_SYNTAX else char for char in str(text))
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")

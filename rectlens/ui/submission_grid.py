@@ -12,6 +12,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from rectlens import submissions
+from rectlens.access import reviews
 
 CELL_STYLES: dict[str, str] = {
     submissions.COMPLETE: "background-color: #d9eaf7; color: #08456e;",
@@ -24,6 +25,12 @@ CELL_MEANINGS: dict[str, str] = {
     submissions.LEDGER_ONLY: "缺汇总",
     submissions.SUMMARY_ONLY: "缺问题台账",
     submissions.MISSING: "该月其他单位已报送，本单位都未报送",
+}
+# 专班审核 per unit and month (the same palette: blue done, amber waiting, dark orange returned).
+REVIEW_STYLES: dict[str, str] = {
+    reviews.APPROVED_LABEL: "background-color: #d9eaf7; color: #08456e;",
+    reviews.PENDING_LABEL: "background-color: #fbe7b0; color: #5c4300;",
+    reviews.RETURNED_LABEL: "background-color: #c85200; color: #ffffff; font-weight: 700;",
 }
 ZONE_COLUMN, UNIT_COLUMN = "片区", "地区"
 
@@ -48,14 +55,14 @@ def _header(column: str) -> tuple[str, str]:
     return (f"{year}年", f"{int(month)}月")
 
 
-def styled(table: pd.DataFrame) -> Styler:
+def styled(table: pd.DataFrame, styles: dict[str, str] = CELL_STYLES) -> Styler:
     """`submissions.wide` output with Chinese two-row headers and a colour per state."""
     month_columns = [column for column in table.columns if column not in ("zone", "region")]
     shown = table.copy()
     shown.columns = pd.MultiIndex.from_tuples([_header(column) for column in table.columns])
     month_headers = [_header(column) for column in month_columns]
     return (
-        shown.style.map(lambda state: CELL_STYLES.get(state, ""), subset=month_headers)
+        shown.style.map(lambda state: styles.get(state, ""), subset=month_headers)
         .set_properties(**{"white-space": "nowrap"})
         .hide(axis="index")
     )

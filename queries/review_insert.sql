@@ -1,0 +1,2 @@
+INSERT INTO reviews (upload_id, decision, reason, reviewer, reviewed_at)
+VALUES ($upload_id, $decision, $reason, $reviewer, $reviewed_at)
