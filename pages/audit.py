@@ -21,10 +21,6 @@ COLUMN_CONFIG = {
 }
 
 
-def record_export() -> None:
-    audit.record(data.db_path(), signin.actor(), "audit_export", audit.OK, "留痕导出", st.session_state.get("audit_export_scope"))
-
-
 def main() -> None:
     chrome.page_header("留痕审计", "登录、上传、替换、恢复、撤回、审核、导出、地区表和账号变更逐条记录；每条带前一条的哈希，改动可查出。")
     check = data.load(audit.verify)
@@ -45,14 +41,14 @@ def main() -> None:
     view = shown[list(audit.EXPORT_COLUMNS)].rename(columns=audit.EXPORT_COLUMNS).drop(columns=["哈希"])
     view = view.fillna({"对象": "", "说明": ""})
     st.dataframe(view, hide_index=True, width="stretch", column_config=COLUMN_CONFIG, height=min(38 + 35 * len(view), 600))
-    st.session_state["audit_export_scope"] = f"{date_from} 至 {date_to}，{len(shown)} 条"
     st.download_button(
         "导出 Excel",
         data=audit.workbook(shown),
         file_name=f"留痕_{date_from or ''}_{date_to or ''}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
-        on_click=record_export,
+        on_click=signin.record_export,
+        args=(f"留痕（{date_from} 至 {date_to}，{len(shown)} 条）",),
         type="primary",
         key="audit_download",
     )

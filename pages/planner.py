@@ -6,7 +6,7 @@ import streamlit as st
 
 from rectlens import charts, planner
 from rectlens.report import month_report
-from rectlens.ui import chrome, data, filters
+from rectlens.ui import chrome, data, filters, signin
 
 PLAN_COLUMNS = {
     "priority": "风险分",
@@ -66,4 +66,6 @@ if chosen is not None:
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 icon=":material/download:",
                 key=f"download_{sampling}",
+                on_click=signin.record_export,
+                args=(f"抽查计划（{sampling}，{len(plan)} 项）",),
             )

@@ -105,8 +105,8 @@ def month_key(sha: str) -> str:
 
 def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
     """Check each file once per content, chosen month and state of the database (kept in the session), with progress."""
-    cache: dict[tuple[str, str, dt.date | None, tuple[int, int]], uploading.FileCheck] = st.session_state.setdefault(CHECKS, {})
-    version = uploading.database_version(data.db_path())  # another upload or a restore makes a preview stale
+    cache: dict[tuple[str, str, dt.date | None, int], uploading.FileCheck] = st.session_state.setdefault(CHECKS, {})
+    version = data.load(uploading.database_version)  # another upload or a restore makes a preview stale
     keyed = []
     for name, content in files:
         sha = uploading.fingerprint(content)

@@ -25,7 +25,6 @@ from rectlens.ingest import service
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.workbook import ValidatedWorkbook
 from rectlens.storage import uploads
-from rectlens.storage.database import data_version
 
 READY, INVALID, DUPLICATE = "ready", "invalid", "duplicate"
 # The start of the validator's message for a ledger or summary whose report month is written nowhere.
@@ -136,9 +135,9 @@ def refusal(check: FileCheck, actor: Actor) -> str | None:
     return service.refusal(actor, check.workbook) if check.status == READY and check.workbook is not None else None
 
 
-def database_version(db_path: Path | str) -> tuple[int, int]:
-    """Changes whenever the database does: a check (and its preview) is redone after any upload or restore."""
-    return data_version(db_path)
+def database_version(db_path: Path | str) -> int:
+    """Changes whenever the stored data does: a check (and its preview) is redone after any upload or restore."""
+    return uploads.content_version(db_path)
 
 
 def month_choices(today: dt.date | None = None, count: int = MONTH_CHOICES) -> list[dt.date]:

@@ -126,6 +126,16 @@ def record(
         return append(con, who, action, outcome, target, detail)
 
 
+def record_export(db_path: Path | str, actor: Actor, what: str, detail: str | None = None) -> None:
+    """An export (a deck, a chart, a plan, the audit log itself) by `actor`, if the role may export it."""
+    from rectlens.access.permissions import require
+    from rectlens.access.roles import EXPORT, READ_AUDIT
+
+    auditing = what.startswith("留痕")
+    require(actor, READ_AUDIT if auditing else EXPORT)
+    record(db_path, actor, "audit_export" if auditing else "export", OK, what, detail)
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     intact: bool

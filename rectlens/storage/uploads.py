@@ -12,7 +12,7 @@ import pandas as pd
 
 from rectlens import domain, sql
 from rectlens.access import audit
-from rectlens.access.permissions import require
+from rectlens.access.permissions import require, require_recorded
 from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest.sheets import ParsedSheet
 from rectlens.ingest.workbook import ValidatedWorkbook
@@ -276,6 +276,12 @@ def store_workbook(
     return stored, notices
 
 
+def content_version(db_path: Path | str) -> int:
+    """Changes when the data does (an upload, restore, withdrawal, region master), not when only the audit log grows."""
+    with connect(db_path) as con:
+        return int(sql.rows(con, "content_version")[0][0])
+
+
 def history(db_path: Path | str) -> pd.DataFrame:
     with connect(db_path) as con:
         return sql.frame(con, "upload_history")
@@ -295,8 +301,8 @@ def _upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[object, ...
 
 def restore(db_path: Path | str, upload_id: int, actor: Actor) -> int | None:
     """Make an earlier upload active again; returns the upload it replaces, if any."""
+    require_recorded(db_path, actor, RESTORE, "restore", f"上传 #{upload_id}")
     with transaction(db_path) as con:
-        require(actor, RESTORE)
         _id, kind, region, month, state, _sheet, _rows, _file = _upload(con, upload_id)
         if state == "active":
             raise CannotRestore(f"上传 #{upload_id} 已是生效版本，无需恢复")
@@ -313,8 +319,8 @@ def restore(db_path: Path | str, upload_id: int, actor: Actor) -> int | None:
 
 def withdraw(db_path: Path | str, upload_id: int, actor: Actor) -> None:
     """Withdraw a whole upload: its rows stay stored but no longer count."""
+    require_recorded(db_path, actor, WITHDRAW, "withdraw", f"上传 #{upload_id}")
     with transaction(db_path) as con:
-        require(actor, WITHDRAW)
         state = _upload(con, upload_id)[4]
         if state == "withdrawn":
             raise CannotRestore(f"上传 #{upload_id} 已经撤回")

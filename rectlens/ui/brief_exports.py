@@ -15,8 +15,8 @@ import streamlit as st
 
 from rectlens.export import brief, images
 from rectlens.export.briefing import Briefing, Chart
-from rectlens.storage.database import data_version
-from rectlens.ui import data
+from rectlens.storage import uploads
+from rectlens.ui import data, signin
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +35,8 @@ def chart_downloads(panels: Sequence[Chart]) -> None:
             file_name=f"{chart.title}.png",
             mime="image/png",
             icon=":material/image:",
-            on_click="ignore",
+            on_click=signin.record_export,
+            args=(f"简报图片「{chart.title}」",),
             key=f"png_{chart.key}",
             width="stretch",
         )
@@ -43,7 +44,7 @@ def chart_downloads(panels: Sequence[Chart]) -> None:
 
 def material(month: dt.date, briefing: Briefing) -> None:
     """The 生成 button with its progress, then the deck, PNG zip and workbook downloads."""
-    version = (month, data_version(data.db_path()))
+    version = (month, data.load(uploads.content_version))  # not the file's version: recording a download must keep the files
     if st.button("生成幻灯片、全部图片和 Excel", type="primary", icon=":material/slideshow:", key="brief_export"):
         with st.status("正在生成简报材料…", expanded=True) as status:
             bar = st.progress(0.0, text="读取数据")
@@ -71,4 +72,7 @@ def material(month: dt.date, briefing: Briefing) -> None:
         ("下载指标和预警（.xlsx）", files.workbook, f"{files.stem}_指标与预警.xlsx", XLSX),
     )
     for column, (label, payload, name, mime) in zip(st.columns(len(downloads)), downloads, strict=True):
-        column.download_button(label, payload, name, mime, icon=":material/download:", on_click="ignore", width="stretch")
+        column.download_button(
+            label, payload, name, mime, icon=":material/download:", width="stretch",
+            on_click=signin.record_export, args=(f"简报「{name}」",),
+        )

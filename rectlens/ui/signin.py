@@ -312,6 +312,11 @@ def sign_out(everywhere: bool = False) -> None:
     st.stop()
 
 
+def record_export(what: str) -> None:
+    """A download button's callback: the export goes into the audit log under the signed-in account."""
+    audit.record_export(data.db_path(), actor(), what)
+
+
 def welcome(account: Account) -> None:
     """Once after signing in: the unit's uploads that the office returned, with the reasons."""
     if not st.session_state.pop(WELCOME, False) or account.actor().reaches_all_units() or not account.units:
