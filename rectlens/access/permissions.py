@@ -7,8 +7,9 @@ refuses it whichever page or command asks.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from rectlens.access.roles import ACTION_LABELS, UPLOAD_CHECKS, UPLOAD_REPORTS, Actor
+from rectlens.access.roles import ACTION_LABELS, UPLOAD_CHECKS, UPLOAD_REPORTS, UPLOADER, Actor
 
 
 class PermissionDenied(PermissionError):
@@ -31,7 +32,7 @@ def require(actor: Actor | None, action: str, units: Iterable[str] = ()) -> None
     if actor is None:
         raise PermissionDenied("请先登录")
     what = ACTION_LABELS[action]
-    if action not in actor.grants():
+    if action not in actor.grants() or (action == UPLOAD_CHECKS and _is_checked_unit(actor)):
         raise PermissionDenied(_refusal(actor, action, what))
     if action == UPLOAD_REPORTS and not actor.reaches_all_units():
         foreign = sorted({unit for unit in units if unit not in actor.units})
@@ -41,6 +42,25 @@ def require(actor: Actor | None, action: str, units: Iterable[str] = ()) -> None
                 f"账号 {actor.label} 只能上传本单位（{own}）的问题台账和汇总，不能上传{'、'.join(foreign)}的数据；"
                 "请确认文件中的“地区”，或由该单位的填报人员上传"
             )
+
+
+def require_recorded(
+    db_path: Path | str, actor: Actor | None, action: str, event: str, target: str | None = None, units: Iterable[str] = ()
+) -> None:
+    """`require`, with a refusal recorded in the audit log (as `event`, in a transaction of its own) before it is raised."""
+    try:
+        require(actor, action, units)
+    except PermissionDenied as exc:
+        from rectlens.access import audit
+
+        who = actor if actor is not None else audit.Who("（未登录）", "")
+        audit.record(db_path, who, event, audit.REFUSED, target, str(exc))
+        raise
+
+
+def _is_checked_unit(actor: Actor) -> bool:
+    """An account of a unit under check, whatever else it holds, never writes check results."""
+    return actor.has(UPLOADER) and not actor.reaches_all_units()
 
 
 def _refusal(actor: Actor, action: str, what: str) -> str:

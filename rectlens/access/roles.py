@@ -126,4 +126,20 @@ def parse_roles(values: Iterable[str]) -> tuple[str, ...]:
         wanted.append(role)
     if not wanted:
         raise ValueError("至少需要一个角色")
-    return tuple(role for role in ROLES if role in wanted)
+    chosen = tuple(role for role in ROLES if role in wanted)
+    check_separation(chosen)
+    return chosen
+
+
+# Separation of duties (等保 三员分立, and the SPEC's rule that the checked never write their own checks).
+EXCLUSIVE_ROLES = (ADMIN, AUDITOR)
+
+
+def check_separation(roles: tuple[str, ...]) -> None:
+    """ValueError when one account would hold roles that must stay with different people."""
+    for role in EXCLUSIVE_ROLES:
+        if role in roles and len(roles) > 1:
+            others = "、".join(ROLE_LABELS[r] for r in roles if r != role)
+            raise ValueError(f"{ROLE_LABELS[role]}不能兼任其他角色（{others}）：账号管理、留痕审计与业务操作须由不同的人负责")
+    if UPLOADER in roles and INSPECTOR in roles:
+        raise ValueError("填报人员不能兼任督导组：被核查的单位不能填写自己的核查结果")
