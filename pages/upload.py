@@ -11,7 +11,7 @@ import streamlit as st
 from rectlens import preview, submissions, uploading
 from rectlens.access import audit, reviews
 from rectlens.access.permissions import allowed
-from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
+from rectlens.access.roles import LOAD_REGIONS, RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest import service
 from rectlens.ui import chrome, data, signin, uploader
 from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, month_label, timestamp
@@ -307,6 +307,25 @@ def show_upload() -> None:
         show_check(check)
 
 
+def show_region_master(actor: Actor) -> None:
+    """专班 loads or replaces the region master (地区表) here; the command line's `regions` does the same."""
+    if not allowed(actor, LOAD_REGIONS):
+        return
+    with st.expander("载入或替换地区表（专班）", icon=":material/map:"):
+        st.caption("地区表列出报送单位：地区、片区两列必填，县区、规模可选。载入后，上传文件中的地区名称按地区表核对；替换会记入留痕。")
+        chosen = st.file_uploader("选择地区表（.xlsx / .xls）", type=["xlsx", "xls"], key="regions_file")
+        if chosen is None or not st.button("载入地区表", key="regions_load", icon=":material/upload:"):
+            return
+        count, problems, notices = service.replace_region_master(data.db_path(), chosen.getvalue(), chosen.name, actor)
+        if problems:
+            st.error(f"地区表「{literal(chosen.name)}」有 {len(problems)} 处错误，未作任何更改。", icon=":material/error:")
+            st.table(uploading.error_table(problems).astype({"行": "string"}).fillna(EMPTY), hide_index=True)
+        else:
+            st.success(f"地区表已载入：{count} 个地区", icon=":material/task_alt:")
+        for notice in notices:  # an expander holds no other expander: the notices are listed plainly
+            st.caption("提示：" + literal(notice))
+
+
 # --- 3 history ----------------------------------------------------------------------
 
 
@@ -419,6 +438,7 @@ def main() -> None:
     show_template()
     show_identity(actor)
     show_upload()
+    show_region_master(actor)
     show_history(actor)
 
 
