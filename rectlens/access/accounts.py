@@ -18,7 +18,7 @@ import pandas as pd
 
 from rectlens import config, sql
 from rectlens.access import audit, passwords
-from rectlens.access.permissions import require
+from rectlens.access.permissions import require_recorded
 from rectlens.access.roles import ADMIN, MANAGE_ACCOUNTS, ROLE_LABELS, UPLOADER, Actor, parse_roles
 from rectlens.storage.database import connect, transaction
 
@@ -161,8 +161,8 @@ def create(
     if not name.strip():
         raise AccountError("姓名不能为空（--name）")
     password = passwords.issue()
+    require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_create", login)
     with transaction(db_path) as con:
-        require(actor, MANAGE_ACCOUNTS)
         if _get(con, login) is not None:
             raise AccountError(f"登录名「{login}」已被使用")
         bound = _units(con, wanted_roles, tuple(units))
@@ -197,8 +197,8 @@ def _enabled_admins_after(con: duckdb.DuckDBPyConnection, account: Account, stil
 
 
 def set_disabled(db_path: Path | str, actor: Actor, login: str, disabled: bool) -> None:
+    require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_disable" if disabled else "account_enable", login.strip())
     with transaction(db_path) as con:
-        require(actor, MANAGE_ACCOUNTS)
         account = _require_known(con, login)
         if disabled and _enabled_admins_after(con, account, still_admin=False) < 1 and ADMIN in account.roles:
             raise AccountError("这是最后一个启用的系统管理员账号，不能停用")
@@ -212,8 +212,8 @@ def set_disabled(db_path: Path | str, actor: Actor, login: str, disabled: bool) 
 def reset_password(db_path: Path | str, actor: Actor, login: str) -> str:
     """A new one-time password; the account's sessions end and the lock is lifted."""
     password = passwords.issue()
+    require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_reset_password", login.strip())
     with transaction(db_path) as con:
-        require(actor, MANAGE_ACCOUNTS)
         account = _require_known(con, login)
         _save(
             con,
@@ -238,8 +238,8 @@ def update(
     units: tuple[str, ...] | list[str] | None = None,
 ) -> Account:
     """Set an account's roles and/or units (what is not given stays)."""
+    require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_set", login.strip())
     with transaction(db_path) as con:
-        require(actor, MANAGE_ACCOUNTS)
         account = _require_known(con, login)
         wanted_roles = parse_roles(roles) if roles is not None else account.roles
         bound = _units(con, wanted_roles, tuple(units) if units is not None else account.units)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from rectlens import sql
 from rectlens.access import audit
-from rectlens.access.permissions import require
+from rectlens.access.permissions import require_recorded
 from rectlens.access.roles import REVIEW, Actor
 from rectlens.storage.database import connect, transaction
 from rectlens.storage.uploads import REPLACING_KINDS, UploadNotFound, upload_target
@@ -33,8 +33,8 @@ def review(db_path: Path | str, actor: Actor, upload_id: int, decision: str, rea
     if decision not in DECISION_LABELS:
         raise ValueError(f"unknown decision {decision!r}")
     reason = (reason or "").strip() or None
+    require_recorded(db_path, actor, REVIEW, "review", f"上传 #{upload_id}")
     with transaction(db_path) as con:
-        require(actor, REVIEW)
         found = sql.rows(con, "upload_by_id", {"upload_id": upload_id})
         if not found:
             raise UploadNotFound(f"没有编号为 {upload_id} 的上传记录")
