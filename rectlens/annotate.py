@@ -35,8 +35,9 @@ from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rectlens import config
 from rectlens.cells import needs_quote, set_text, set_value
-from rectlens.ingest.excel import OLE_MAGIC, ZIP_MAGIC, is_reader_panic
+from rectlens.ingest.excel import OLE_MAGIC, ZIP_MAGIC, check_zip, is_reader_panic
 from rectlens.ingest.problems import Problem
 
 ERRORS_SHEET = "错误说明"
@@ -93,6 +94,7 @@ def _open(data: bytes) -> Workbook:
     """The workbook to annotate; an empty one when the file cannot be read at all."""
     try:
         if data.startswith(ZIP_MAGIC):
+            check_zip(data, config.limits())  # openpyxl would inflate a zip bomb just as calamine would
             return load_workbook(io.BytesIO(data), rich_text=True)
         if data.startswith(OLE_MAGIC):
             return _rebuild_legacy(data)

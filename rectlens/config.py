@@ -27,7 +27,8 @@ def default_db_path() -> Path:
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
-    max_unpacked_bytes: int = 500 * 1024 * 1024
+    max_unpacked_bytes: int = 500 * 1024 * 1024  # all members of an .xlsx together, as really inflated
+    max_member_unpacked_bytes: int = 400 * 1024 * 1024  # one member (a sheet, the shared strings), as really inflated
     max_compression_ratio: float = 200.0
     max_rows: int = 500_000
     lock_wait_seconds: float = 30.0
@@ -58,6 +59,7 @@ def limits() -> Limits:
     return Limits(
         max_file_bytes=int(upload.get("max_file_mb", 50) * 1024 * 1024),
         max_unpacked_bytes=int(upload.get("max_unpacked_mb", 500) * 1024 * 1024),
+        max_member_unpacked_bytes=int(upload.get("max_member_unpacked_mb", 400) * 1024 * 1024),
         max_compression_ratio=float(upload.get("max_compression_ratio", 200)),
         max_rows=int(upload.get("max_rows", 500_000)),
         lock_wait_seconds=float(upload.get("lock_wait_seconds", 30)),

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from workbooks import ledger_row, ledger_sheet, ledger_xlsx, xlsx
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -155,3 +156,75 @@ def test_zip_claiming_a_newer_zip_version(rejected) -> None:
     central = data.index(b"PK\x01\x02")
     data[central + 6 : central + 8] = (211).to_bytes(2, "little")  # "version needed to extract: 21.1"
     assert "文件已损坏" in only_problem(rejected(bytes(data)))
+
+
+# --- zip bombs that lie about their sizes ---------------------------------------------------------
+
+
+def declaring(data: bytes, member: str, size: int) -> bytes:
+    """The archive with `member`'s uncompressed size patched to `size` in its local header and the central directory."""
+    patched = bytearray(data)
+    name = member.encode()
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    local = info.header_offset
+    assert patched[local : local + 4] == b"PK\x03\x04" and patched[local + 30 : local + 30 + len(name)] == name
+    patched[local + 22 : local + 26] = size.to_bytes(4, "little")
+    central = patched.index(b"PK\x01\x02")
+    while patched[central + 46 : central + 46 + len(name)] != name:  # the member's central directory entry
+        central = patched.index(b"PK\x01\x02", central + 4)
+    patched[central + 24 : central + 28] = size.to_bytes(4, "little")
+    lied = zipfile.ZipFile(io.BytesIO(bytes(patched))).getinfo(member)
+    assert lied.file_size == size and lied.compress_size == info.compress_size
+    return bytes(patched)
+
+
+def test_zip_bomb_declaring_a_small_size_is_judged_by_what_it_inflates_to(rejected, settings_file) -> None:
+    settings_file("[upload]\nmax_unpacked_mb = 1\n")
+    bomb = declaring(rezip(ledger_xlsx(), add={"xl/media/image1.png": b"\0" * 3_000_000}), "xl/media/image1.png", 1_000)
+    assert sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(bomb)).infolist()) < 100_000  # it claims to be small
+    message = only_problem(rejected(bomb))
+    assert "解压后超过上限 1 MB" in message and "实际解压" in message
+
+
+def test_a_sheet_declaring_a_small_size_is_refused_by_its_real_compression_ratio(rejected) -> None:
+    original = ledger_xlsx()
+    sheet = zipfile.ZipFile(io.BytesIO(original)).read("xl/worksheets/sheet1.xml")
+    padded = sheet.replace(b"</worksheet>", b"<!--" + b" " * 12_000_000 + b"--></worksheet>")
+    bomb = declaring(rezip(original, replace={"xl/worksheets/sheet1.xml": padded}), "xl/worksheets/sheet1.xml", len(sheet))
+    assert len(bomb) < 100_000
+    assert "压缩比异常" in only_problem(rejected(bomb))
+
+
+def test_one_part_over_the_member_limit(rejected, settings_file) -> None:
+    settings_file("[upload]\nmax_member_unpacked_mb = 1\n")
+    filler = b"".join(f"<!-- row {i} -->".encode() for i in range(120_000))  # about 2 MB, compresses about 10:1
+    honest = rezip(ledger_xlsx(), add={"xl/media/notes.xml": filler})
+    assert "一个部分（如一张工作表）解压后超过上限 1 MB" in only_problem(rejected(honest, name="如实.xlsx"))
+    lying = declaring(honest, "xl/media/notes.xml", 500)
+    assert "一个部分（如一张工作表）解压后超过上限 1 MB" in only_problem(rejected(lying, name="谎报.xlsx"))
+
+
+def test_a_size_that_lies_within_the_limits_is_refused(rejected) -> None:
+    data = declaring(rezip(ledger_xlsx(), add={"xl/media/image1.png": b"\0" * 200_000}), "xl/media/image1.png", 100)
+    assert "大小与实际内容不符" in only_problem(rejected(data))
+
+
+def test_a_refused_zip_bomb_is_annotated_without_inflating_it(monkeypatch) -> None:
+    from rectlens import annotate
+    from rectlens.ingest.problems import Problem
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("openpyxl must not open a refused archive")
+
+    monkeypatch.setattr(annotate, "load_workbook", never)
+    sheet = zipfile.ZipFile(io.BytesIO(ledger_xlsx())).read("xl/worksheets/sheet1.xml")
+    padded = sheet.replace(b"</worksheet>", b"<!--" + b" " * 12_000_000 + b"--></worksheet>")
+    bomb = rezip(ledger_xlsx(), replace={"xl/worksheets/sheet1.xml": padded})
+    problem = Problem("", None, "", "", "文件压缩比异常（疑似压缩炸弹），已拒绝", file="x.xlsx")
+    book = load_workbook(io.BytesIO(annotate.annotate(bomb, "x.xlsx", [problem])))
+    assert book.sheetnames == [annotate.ERRORS_SHEET]
+
+
+def test_checking_the_inflated_sizes_accepts_an_ordinary_workbook(store, query) -> None:
+    store(ledger_xlsx())
+    assert query("SELECT count(*) FROM ledger_items") == [(2,)]

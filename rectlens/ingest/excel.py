@@ -1,13 +1,22 @@
 """Opening untrusted Excel bytes safely and reading sheets as grids.
 
-Checks size, zip-bomb ratio, encryption and file type before calamine
-parses anything, so a hostile or broken file gets a clear message.
+Checks size, zip bombs, encryption and file type before calamine parses
+anything, so a hostile or broken file gets a clear message.
+
+The sizes an .xlsx (a zip archive) declares for its members are the
+sender's word, and a reader inflates each member to the end of its data
+whatever they say. So after a quick look at the declared sizes, every
+member is inflated once, in chunks and without keeping the bytes, and the
+bytes that really come out are counted against the limits; counting stops
+as soon as a limit is passed.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +27,11 @@ from rectlens.config import Limits
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 Cell = object
+INFLATE_CHUNK = 1024 * 1024  # bytes inflated at a time while counting
+RATIO_FLOOR = 10_000_000  # members smaller than this are never judged by their compression ratio
+UNBOUNDED = 1 << 62  # a member's size to read to: the real end of its data, whatever the archive declares
+DAMAGED = "文件已损坏，无法作为 .xlsx 打开；请在 Excel 中重新另存为 .xlsx 后上传"
+BOMB = "文件压缩比异常（疑似压缩炸弹），已拒绝；请上传正常的 Excel 文件"
 
 
 class UnreadableFile(Exception):
@@ -44,26 +58,78 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+def _mb(size: float) -> str:
+    """Bytes as the MB of the settings (1 MB = 1024 × 1024 bytes), e.g. '500'."""
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse an .xlsx that is not a workbook, or that inflates past the limits (counted, not declared)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except Exception as exc:  # BadZipFile, but also NotImplementedError, EOFError... for damaged headers
-        raise UnreadableFile("文件已损坏，无法作为 .xlsx 打开；请在 Excel 中重新另存为 .xlsx 后上传") from exc
+        raise UnreadableFile(DAMAGED) from exc
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise UnreadableFile("这是一个压缩包而不是 Excel 工作簿；请上传 .xlsx 或 .xls 文件")
     if "xl/workbook.bin" in names:
         raise UnreadableFile("不支持 .xlsb 格式；请在 Excel 中另存为 .xlsx 后上传")
+    # The declared sizes first: free, and an archive that admits to being a bomb is refused before inflating anything.
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unpacked_bytes:
         raise UnreadableFile(
-            f"文件解压后约 {unpacked / 1e6:.0f} MB，超过上限 {limits.max_unpacked_bytes / 1e6:.0f} MB"
-            "（可能是异常文件）；请删除多余内容后重新上传"
+            f"文件解压后约 {_mb(unpacked)} MB，超过上限 {_mb(limits.max_unpacked_bytes)} MB（可能是异常文件）；请删除多余内容后重新上传"
         )
     for info in infos:
-        if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio and info.file_size > 10_000_000:
-            raise UnreadableFile("文件压缩比异常（疑似压缩炸弹），已拒绝；请上传正常的 Excel 文件")
+        if info.file_size > limits.max_member_unpacked_bytes:
+            raise UnreadableFile(_member_too_large(limits))
+        if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio and info.file_size > RATIO_FLOOR:
+            raise UnreadableFile(BOMB)
+    # Then the bytes that really come out.
+    total = 0
+    for info in infos:
+        total += _inflated_size(archive, info, total, limits)
+
+
+def _member_too_large(limits: Limits) -> str:
+    return (
+        f"文件中的一个部分（如一张工作表）解压后超过上限 {_mb(limits.max_member_unpacked_bytes)} MB"
+        "（可能是异常文件）；请删除多余内容，或把数据拆分到几个文件后重新上传"
+    )
+
+
+def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int, limits: Limits) -> int:
+    """The bytes `info` really inflates to, refusing it as soon as it passes a limit (`before`: the members already counted)."""
+    if info.is_dir():
+        return 0
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UnreadableFile(DAMAGED)  # Excel and WPS only store or deflate; bzip2 and lzma inflate without a bound
+    probe = copy.copy(info)
+    probe.file_size = UNBOUNDED  # zipfile would stop at the declared size; read to the real end of the data
+    size = 0
+    try:
+        with archive.open(probe) as member:
+            while chunk := member.read(INFLATE_CHUNK):
+                size += len(chunk)
+                if size > limits.max_member_unpacked_bytes:
+                    raise UnreadableFile(_member_too_large(limits))
+                if before + size > limits.max_unpacked_bytes:
+                    raise UnreadableFile(
+                        f"文件解压后超过上限 {_mb(limits.max_unpacked_bytes)} MB（按实际解压出的内容计算，可能是异常文件）；"
+                        "请删除多余内容后重新上传"
+                    )
+                if size > RATIO_FLOOR and size / max(info.compress_size, 1) > limits.max_compression_ratio:
+                    raise UnreadableFile(BOMB)
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise UnreadableFile(DAMAGED) from exc  # a bad checksum, truncated data, an encrypted member...
+    if size != info.file_size:
+        raise UnreadableFile(
+            "文件内部记录的大小与实际内容不符（文件已损坏或被改动，疑似压缩炸弹），已拒绝；请在 Excel 中打开并另存为 .xlsx 后重新上传"
+        )
+    return size
 
 
 def open_workbook(data: bytes, limits: Limits) -> calamine.CalamineWorkbook:
@@ -71,10 +137,10 @@ def open_workbook(data: bytes, limits: Limits) -> calamine.CalamineWorkbook:
         raise UnreadableFile("文件为空（0 字节）；请选择填好的 Excel 文件")
     if len(data) > limits.max_file_bytes:
         raise UnreadableFile(
-            f"文件大小 {len(data) / 1e6:.1f} MB，超过上限 {limits.max_file_bytes / 1e6:.0f} MB；请拆分或删除多余内容后上传"
+            f"文件大小 {len(data) / (1024 * 1024):.1f} MB，超过上限 {_mb(limits.max_file_bytes)} MB；请拆分或删除多余内容后上传"
         )
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data, limits)
+        check_zip(data, limits)
     elif data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise UnreadableFile("文件设置了打开密码；请在 Excel 中取消密码保护（文件→信息→保护工作簿）后重新上传")
