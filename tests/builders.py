@@ -274,13 +274,13 @@ class Lens:
         from rectlens.storage.uploads import restore
 
         self._memo.clear()
-        restore(self.path, upload_id)
+        restore(self.path, upload_id, OPERATOR)
 
     def withdraw(self, upload_id: int) -> None:
         from rectlens.storage.uploads import withdraw
 
         self._memo.clear()
-        withdraw(self.path, upload_id)
+        withdraw(self.path, upload_id, OPERATOR)
 
     def ledger(self, region: str, month: dt.date | str, items: Sequence[Item], **options: Any) -> service.IngestOutcome:
         return self.ingest(workbook([ledger_sheet(region, month, items, **options)]), file_name("台账", region))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audit_trail import audit_rows
 from workbooks import check_row, checks_sheet, ledger_row, ledger_sheet, regions_xlsx, xlsx
+
+from rectlens.access import audit
+from rectlens.access.roles import cli_operator
 
 V1 = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002", status="推进中")]))
 V2 = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002"), ledger_row("JC-003", status="未启动")]))
@@ -47,7 +51,9 @@ def test_upload_lifecycle_through_the_command_line(cli, cli_main, tmp_path, dump
     lines = done.out.splitlines()
     assert lines[0].split() == ["上传编号", "类别", "地区", "月份", "行数", "状态", "时间", "文件", "上传人"]
     by_id = {line.split()[0]: line for line in lines[1:]}
-    assert "已被替换" in by_id["1"] and "张三" in by_id["1"] and "2026-10" in by_id["1"]
+    # the command line acts as the system user's operator, and the history names it so
+    operator = cli_operator()
+    assert "已被替换" in by_id["1"] and operator.label in by_id["1"] and "2026-10" in by_id["1"]
     assert "生效" in by_id["2"] and "核查结果" in by_id["3"]
 
     done = cli("restore", "1", "--db", db)
@@ -66,6 +72,21 @@ def test_upload_lifecycle_through_the_command_line(cli, cli_main, tmp_path, dump
         assert done.code == 2 and says in done.err and "Traceback" not in done.err, (args, done.err)
     assert dump_database(db) == before
     assert [row[7] for row in sorted(before["uploads"])] == ["active", "superseded", "withdrawn"]
+    # every step is in the audit log under the operator's account, the duplicate included, and the chain holds
+    trail = audit_rows(db)
+    assert {(row["account"], row["roles"]) for row in trail} == {(operator.login, "operator")}
+    assert [(row["action"], row["outcome"]) for row in trail] == [
+        ("regions_load", "ok"),
+        ("upload", "ok"),
+        ("upload", "duplicate"),
+        ("supersede", "ok"),
+        ("upload", "ok"),
+        ("upload", "ok"),
+        ("supersede", "ok"),
+        ("restore", "ok"),
+        ("withdraw", "ok"),
+    ]
+    assert audit.verify(db).intact
 
 
 def test_several_files_each_judged_on_its_own(cli, baseline_db, tmp_path, query) -> None:

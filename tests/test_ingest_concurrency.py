@@ -9,9 +9,12 @@ import time
 from pathlib import Path
 
 from actors import OPERATOR
+from audit_trail import actions, audit_rows, last_seq
 from workbooks import check_row, checks_sheet, ledger_row, ledger_sheet, xlsx
 
+from rectlens.access import audit
 from rectlens.ingest import service
+from rectlens.storage.database import MIGRATIONS_DIR, SCHEMA_VERSION
 
 JIANGCHENG = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002", status="推进中")]))
 SHANYANG = xlsx(ledger_sheet([ledger_row("SY-001", region="山阳市", county="山阳区")], unit="山阳市"))
@@ -51,6 +54,7 @@ def run_together(*jobs: tuple[Path, bytes, str]) -> list[service.IngestOutcome]:
 
 
 def test_threads_ingesting_different_files_are_each_stored_once(regions_db, query) -> None:
+    start = last_seq(regions_db)
     for _round in range(3):
         outcomes = run_together(
             (regions_db, JIANGCHENG, "江城市2026年10月台账.xlsx"),
@@ -71,14 +75,25 @@ def test_threads_ingesting_different_files_are_each_stored_once(regions_db, quer
     ]
     assert query("SELECT count(*), count(DISTINCT (region, item_id)) FROM ledger_items") == [(3, 3)]
     assert query("SELECT count(*) FROM checks") == [(2,)]
+    # writers appending to the audit log at once still leave one unbroken chain: 3 stored, then 6 duplicates
+    outcomes = sorted(outcome for _account, action, outcome in actions(regions_db, start) if action == "upload")
+    assert outcomes == ["duplicate"] * 6 + ["ok"] * 3
+    assert audit.verify(regions_db).intact
 
 
 def test_threads_on_a_new_database_create_its_schema_once(db, dump_database) -> None:
     outcomes = run_together((db, JIANGCHENG, "江城市2026年10月台账.xlsx"), (db, SHANYANG, "山阳市2026年10月台账.xlsx"))
     assert [o.status for o in outcomes] == [service.STORED, service.STORED]
     dump = dump_database(db)
-    assert dump["meta"] == [("schema_version", "1")]
+    # every migration ran exactly once (001 the data, 002 accounts, reviews and the audit log)
+    assert SCHEMA_VERSION == len(list(MIGRATIONS_DIR.glob("*.sql"))) >= 2
+    assert dump["meta"] == [("schema_version", str(SCHEMA_VERSION))]
+    assert {"accounts", "reviews", "uploads"} <= set(dump)
+    assert dump["accounts"] == [] and dump["reviews"] == []
     assert sorted(row[3] for row in dump["uploads"]) == ["山阳市", "江城市"]
+    # both uploads are in the audit log, numbered 1 and 2, in one intact chain
+    assert [(row["seq"], row["action"], row["outcome"]) for row in audit_rows(db)] == [(1, "upload", "ok"), (2, "upload", "ok")]
+    assert audit.verify(db).intact
 
 
 def test_threads_ingesting_the_same_file_store_it_once(regions_db, query) -> None:
@@ -87,6 +102,8 @@ def test_threads_ingesting_the_same_file_store_it_once(regions_db, query) -> Non
     assert query("SELECT count(*) FROM files") == [(1,)]
     assert query("SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM uploads") == [(1, 1)]
     assert query("SELECT count(*) FROM ledger_items") == [(2,)]
+    assert sorted(outcome for _account, action, outcome in actions(regions_db) if action == "upload") == ["duplicate", "duplicate", "ok"]
+    assert audit.verify(regions_db).intact
 
 
 def test_threads_correcting_the_same_ledger_leave_one_active(regions_db, query) -> None:

@@ -8,10 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from actors import OPERATOR
+from actors import INSPECTOR_ACTOR, OFFICE_ACTOR, OPERATOR, UPLOADER_ACTOR
+from audit_trail import audit_rows, last_seq
 from workbooks import Sheet, check_row, checks_sheet, ledger_row, ledger_sheet, summary_sheet, xlsx
 
 from rectlens import preview, submissions, uploading
+from rectlens.access.roles import UPLOADER, Actor
 from rectlens.ingest import service
 from rectlens.storage.database import connect
 
@@ -22,6 +24,9 @@ OCTOBER = [
     ledger_row("JC-004", status="推进中", project="营商环境"),
 ]
 OCTOBER_NAME = "江城市2026年10月台账.xlsx"
+# Two 填报人员 of 江城市: the upload history names the account that stored each version.
+LI = Actor("li.si", "李四", (UPLOADER,), ("江城市",))
+ZHANG = Actor("zhang.san", "张三", (UPLOADER,), ("江城市",))
 
 
 def september_file(rows: list[list[object]] = SEPTEMBER) -> bytes:
@@ -38,7 +43,7 @@ def october_file(rows: list[list[object]] = OCTOBER, *sheets: Sheet) -> bytes:
 @pytest.fixture
 def september_db(regions_db: Path) -> Path:
     """江城市's September ledger is stored (upload #1)."""
-    assert service.ingest_bytes(regions_db, SEPTEMBER_FILE, "江城市2026年9月台账.xlsx", actor=OPERATOR).status == service.STORED
+    assert service.ingest_bytes(regions_db, SEPTEMBER_FILE, "江城市2026年9月台账.xlsx", actor=LI).status == service.STORED
     return regions_db
 
 
@@ -56,7 +61,7 @@ def ledger_preview(db: Path, data: bytes, name: str = OCTOBER_NAME) -> preview.L
 def test_changes_against_the_previous_month(september_db: Path) -> None:
     ledger = ledger_preview(september_db, october_file())
     assert (ledger.region, ledger.month, ledger.rows) == ("江城市", dt.date(2026, 10, 1), 3)
-    assert ledger.previous is not None and ledger.previous.upload_id == 1 and ledger.previous.uploader == "李四"
+    assert ledger.previous is not None and ledger.previous.upload_id == 1 and ledger.previous.uploader == "李四（li.si）"
     assert ledger.replaces is None
     assert ledger.items(preview.NEW) == ["JC-004"]
     assert ledger.items(preview.COMPLETED) == ["JC-001", "JC-002"]
@@ -112,18 +117,18 @@ def test_only_the_active_previous_version_counts(september_db: Path) -> None:
     ledger = ledger_preview(september_db, october_file())
     assert ledger.previous is not None and ledger.previous.upload_id == 2
     assert ledger.items(preview.DISAPPEARED) == ["JC-003", "JC-009"]
-    assert uploading.restore(september_db, 1, "测试")[0]
+    assert uploading.restore(september_db, 1, OFFICE_ACTOR)[0]
     assert ledger_preview(september_db, october_file()).items(preview.DISAPPEARED) == ["JC-003"]
 
 
 def test_a_corrected_month_names_the_version_it_replaces(september_db: Path) -> None:
-    assert service.ingest_bytes(september_db, october_file(), OCTOBER_NAME, actor=OPERATOR).status == service.STORED
+    assert service.ingest_bytes(september_db, october_file(), OCTOBER_NAME, actor=ZHANG).status == service.STORED
     ledger = ledger_preview(september_db, october_file([*OCTOBER, ledger_row("JC-005", status="推进中")]))
     assert ledger.replaces is not None and ledger.replaces.upload_id == 2
     assert ledger.items(preview.NEW) == ["JC-004", "JC-005"]  # still compared with September
     note = ledger.notes()[-1]
     assert note.level == "info" and note.text.startswith("将替换当前生效的上传 #2「江城市2026年10月台账.xlsx」")
-    assert "张三，3 行" in note.text
+    assert "张三（zhang.san），3 行" in note.text
 
 
 def test_a_summary_that_disagrees_with_its_ledger_is_flagged(september_db: Path) -> None:
@@ -204,13 +209,46 @@ def test_unit_choices_are_the_region_master(regions_db: Path) -> None:
 
 def test_submit_stores_the_checked_file_with_its_uploader(september_db: Path) -> None:
     check = uploading.check_file(september_db, october_file(), OCTOBER_NAME)
-    outcome = uploading.submit(september_db, check, " 张三 ", "江城市纪委")
+    assert uploading.refusal(check, ZHANG) is None
+    start = last_seq(september_db)
+    outcome = uploading.submit(september_db, check, ZHANG)
     assert outcome.status == service.STORED
     latest = submissions.history(september_db).iloc[0]
-    assert (latest["uploader"], latest["uploader_unit"], latest["state"]) == ("张三", "江城市纪委", "active")
+    assert (latest["uploader"], latest["uploader_unit"], latest["state"]) == ("张三（zhang.san）", "江城市", "active")
     # the same check submitted again (a double click, a second tab) stores nothing more
-    assert uploading.submit(september_db, check, "张三", "江城市纪委").status == service.DUPLICATE
+    assert uploading.submit(september_db, check, ZHANG).status == service.DUPLICATE
     assert len(submissions.history(september_db)) == 2
+    # both attempts are in the audit log under the account
+    assert [(r["account"], r["roles"], r["action"], r["outcome"]) for r in audit_rows(september_db, start)] == [
+        ("zhang.san", "uploader", "upload", "ok"),
+        ("zhang.san", "uploader", "upload", "duplicate"),
+    ]
+
+
+def test_a_checked_file_the_account_may_not_store_is_refused_and_stores_nothing(september_db: Path, dump_database) -> None:
+    shanyang = uploading.check_file(
+        september_db,
+        xlsx(ledger_sheet([ledger_row("SY-001", region="山阳市", county="山阳区")], unit="山阳市")),
+        "山阳市2026年10月台账.xlsx",
+    )
+    checks = uploading.check_file(september_db, xlsx(checks_sheet([check_row("JC-001")])), "核查.xlsx")
+    assert shanyang.status == checks.status == uploading.READY
+    # asked before the button is offered ...
+    foreign = uploading.refusal(shanyang, UPLOADER_ACTOR)
+    assert foreign is not None and "山阳市" in foreign and "只能上传本单位（江城市）" in foreign
+    own_checks = uploading.refusal(checks, UPLOADER_ACTOR)
+    assert own_checks is not None and "无权上传核查结果" in own_checks
+    assert uploading.refusal(checks, INSPECTOR_ACTOR) is None
+    # ... and asked again by the library when submitted anyway
+    before = dump_database(september_db)
+    for check, reason in ((shanyang, foreign), (checks, own_checks)):
+        start = last_seq(september_db)
+        outcome = uploading.submit(september_db, check, UPLOADER_ACTOR)
+        assert (outcome.status, outcome.refusal, outcome.uploads) == (service.REFUSED, reason, [])
+        assert outcome.message == f"「{check.file_name}」未保存：{reason}"
+        assert dump_database(september_db) == before
+        (record,) = audit_rows(september_db, start)
+        assert (record["account"], record["action"], record["outcome"], record["detail"]) == ("jc.uploader", "upload", "refused", reason)
 
 
 def test_an_invalid_or_duplicate_check_is_never_submitted(september_db: Path) -> None:
@@ -219,7 +257,7 @@ def test_an_invalid_or_duplicate_check_is_never_submitted(september_db: Path) ->
         uploading.check_file(september_db, SEPTEMBER_FILE, "x.xlsx"),
     ):
         with pytest.raises(ValueError):
-            uploading.submit(september_db, check, "张三", "江城市")
+            uploading.submit(september_db, check, ZHANG)
 
 
 # --- history: restore and withdraw --------------------------------------------------------
@@ -252,12 +290,16 @@ def test_restore_asks_with_a_plan_and_records_who(corrected_db: Path) -> None:
     plan = uploading.restore_plan(table, 1)
     assert plan.startswith("将把上传 #1 江城市 2026年9月 问题台账「江城市2026年9月台账.xlsx」（已被替换） 恢复为生效版本。")
     assert "当前生效的上传 #2" in plan and "将改为“已被替换”" in plan
-    done, message = uploading.restore(corrected_db, 1, uploading.actor("张三", "江城市纪委"))
+    # a 填报人员 may not restore: the page says why, nothing changes
+    done, message = uploading.restore(corrected_db, 1, ZHANG)
+    assert not done and "无权恢复上传" in message and "张三（zhang.san）" in message
+    assert submissions.history(corrected_db).set_index("upload_id").loc[1, "state"] == "superseded"
+    done, message = uploading.restore(corrected_db, 1, OFFICE_ACTOR)
     assert done and message == "已恢复上传 #1，上传 #2 改为“已被替换”"
     events = uploading.events_of(corrected_db, 1)
-    assert events.iloc[0][["操作", "操作人", "说明"]].tolist() == ["恢复为生效版本", "张三（江城市纪委）", "替换了上传 #2"]
-    assert uploading.events_of(corrected_db, 2).iloc[0][["操作", "操作人"]].tolist() == ["被新版本替换", "张三（江城市纪委）"]
-    assert uploading.restore(corrected_db, 1, "张三") == (False, "上传 #1 已是生效版本，无需恢复")
+    assert events.iloc[0][["操作", "操作人", "说明"]].tolist() == ["恢复为生效版本", "王专班（office.wang）", "替换了上传 #2"]
+    assert uploading.events_of(corrected_db, 2).iloc[0][["操作", "操作人"]].tolist() == ["被新版本替换", "王专班（office.wang）"]
+    assert uploading.restore(corrected_db, 1, OFFICE_ACTOR) == (False, "上传 #1 已是生效版本，无需恢复")
 
 
 def test_withdraw_and_restore_a_spot_check_upload(corrected_db: Path) -> None:
@@ -267,14 +309,22 @@ def test_withdraw_and_restore_a_spot_check_upload(corrected_db: Path) -> None:
     table = submissions.history(corrected_db)
     assert "其数据保留但不再参与统计" in uploading.withdraw_plan(table, 3)
     assert "没有生效的问题台账" in uploading.withdraw_plan(table, 2)  # a ledger: the unit would look unsubmitted
-    assert uploading.withdraw(corrected_db, 3, "督导组") == (True, "已撤回上传 #3")
-    assert uploading.withdraw(corrected_db, 3, "督导组") == (False, "上传 #3 已经撤回")
-    assert uploading.restore(corrected_db, 3, "督导组") == (True, "已恢复上传 #3")
+    # the 督导组 uploads checks but withdrawing is the 专班's
+    done, message = uploading.withdraw(corrected_db, 3, INSPECTOR_ACTOR)
+    assert not done and "无权撤回上传" in message
+    assert uploading.withdraw(corrected_db, 3, OFFICE_ACTOR) == (True, "已撤回上传 #3")
+    assert uploading.withdraw(corrected_db, 3, OFFICE_ACTOR) == (False, "上传 #3 已经撤回")
+    assert uploading.restore(corrected_db, 3, OFFICE_ACTOR) == (True, "已恢复上传 #3")
     assert uploading.events_of(corrected_db, 3)["操作"].tolist() == ["恢复为生效版本", "撤回", "上传保存"]
-    assert uploading.restore(corrected_db, 99, "x") == (False, "没有编号为 99 的上传记录；请用 history 查看上传编号")
+    assert uploading.restore(corrected_db, 99, OFFICE_ACTOR) == (False, "没有编号为 99 的上传记录；请用 history 查看上传编号")
 
 
 # --- two sessions at the same moment ---------------------------------------------------------
+
+
+def uploader(index: int) -> Actor:
+    """上传人0, 上传人1, ...: 填报人员 who may upload for both units of these tests."""
+    return Actor(f"uploader{index}", f"上传人{index}", (UPLOADER,), ("江城市", "山阳市"))
 
 
 def submit_together(db: Path, checks: list[uploading.FileCheck]) -> list[service.IngestOutcome]:
@@ -285,7 +335,7 @@ def submit_together(db: Path, checks: list[uploading.FileCheck]) -> list[service
     def work(index: int) -> None:
         barrier.wait()
         try:
-            results[index] = uploading.submit(db, checks[index], f"上传人{index}", "江城市")
+            results[index] = uploading.submit(db, checks[index], uploader(index))
         except BaseException as exc:  # reported below, not lost in the thread
             results[index] = exc
 
@@ -311,7 +361,7 @@ def test_two_people_submitting_at_once_are_both_stored_exactly_once(september_db
         rows = con.execute("SELECT region, month, count(*) FROM ledger_items GROUP BY ALL ORDER BY region, month").fetchall()
         files = con.execute("SELECT file_name, uploader FROM files ORDER BY file_id").fetchall()
     assert rows == [("山阳市", dt.date(2026, 10, 1), 1), ("江城市", dt.date(2026, 9, 1), 3), ("江城市", dt.date(2026, 10, 1), 3)]
-    assert sorted(files[1:]) == sorted([(OCTOBER_NAME, "上传人0"), ("山阳市2026年10月台账.xlsx", "上传人1")])
+    assert sorted(files[1:]) == sorted([(OCTOBER_NAME, "上传人0（uploader0）"), ("山阳市2026年10月台账.xlsx", "上传人1（uploader1）")])
 
 
 def test_the_same_file_submitted_twice_at_once_is_stored_once(september_db: Path) -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from actors import OFFICE_ACTOR, OPERATOR
+from actors import INSPECTOR_ACTOR, OFFICE_ACTOR, OPERATOR
+from audit_trail import audit_rows
 from workbooks import (
     SATISFACTION_HEADER,
     Sheet,
@@ -30,7 +31,9 @@ LI = Actor("li.si", "李四", (UPLOADER,), ("江城市",))
 V2 = xlsx(ledger_sheet([ledger_row("JC-001"), ledger_row("JC-002"), ledger_row("JC-003", status="未启动")]))
 
 
-def ingest(db: Path, data: bytes, name: str = "江城市2026年10月台账.xlsx", actor: Actor = OPERATOR, **options: object) -> service.IngestOutcome:
+def ingest(
+    db: Path, data: bytes, name: str = "江城市2026年10月台账.xlsx", actor: Actor = OPERATOR, **options: object
+) -> service.IngestOutcome:
     outcome = service.ingest_bytes(db, data, name, actor, **options)  # type: ignore[arg-type]
     assert outcome.status in (service.STORED, service.DUPLICATE), [p.text() for p in outcome.problems]
     return outcome
@@ -196,15 +199,19 @@ def test_spot_check_uploads_add_rows_without_storing_identical_ones_twice(region
 
 def test_withdraw_a_spot_check_upload(regions_db, query) -> None:
     ingest(regions_db, V2)
-    ingest(regions_db, xlsx(checks_sheet([check_row("JC-001"), check_row("JC-002")])), "核查.xlsx")
-    uploads.withdraw(regions_db, 2, actor=OPERATOR)
+    ingest(regions_db, xlsx(checks_sheet([check_row("JC-001"), check_row("JC-002")])), "核查.xlsx", actor=INSPECTOR_ACTOR)
+    uploads.withdraw(regions_db, 2, OFFICE_ACTOR)
     assert query("SELECT state FROM uploads WHERE upload_id = 2") == [("withdrawn",)]
     # the rows are kept for the record but no longer count
     assert query("SELECT count(*) FROM checks WHERE upload_id = 2") == [(2,)]
     assert query("SELECT count(*) FROM checks JOIN uploads USING (upload_id) WHERE state = 'active'") == [(0,)]
     assert query("SELECT action, actor FROM upload_events WHERE upload_id = 2 ORDER BY event_id") == [
-        ("stored", None),
-        ("withdrawn", "督导组"),
+        ("stored", "赵督导（inspector.zhao）"),
+        ("withdrawn", "王专班（office.wang）"),
+    ]
+    assert [(r["account"], r["action"], r["target"]) for r in audit_rows(regions_db)[-2:]] == [
+        ("inspector.zhao", "upload", "上传 #2（核查结果「核查.xlsx」）"),
+        ("office.wang", "withdraw", "上传 #2（核查结果「核查.xlsx」）"),
     ]
     with pytest.raises(uploads.CannotRestore, match="已经撤回"):
         uploads.withdraw(regions_db, 2, actor=OPERATOR)
