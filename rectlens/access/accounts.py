@@ -118,6 +118,13 @@ def _save(con: duckdb.DuckDBPyConnection, account: Account) -> None:
     sql.execute(con, "account_save", values)
 
 
+def _roles(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    try:
+        return parse_roles(values)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+
+
 def _require_known(con: duckdb.DuckDBPyConnection, login: str) -> Account:
     account = _get(con, login)
     if account is None:
@@ -155,7 +162,7 @@ def create(
 ) -> str:
     """Create an account; returns its one-time password (to be changed at the first sign-in)."""
     login = login.strip()
-    wanted_roles = parse_roles(roles)
+    wanted_roles = _roles(roles)
     if not LOGIN_PATTERN.match(login):
         raise AccountError(f"登录名「{login}」无效：应为 2–64 个字母、数字或 . _ - @，以字母或数字开头")
     if not name.strip():
@@ -241,7 +248,7 @@ def update(
     require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_set", login.strip())
     with transaction(db_path) as con:
         account = _require_known(con, login)
-        wanted_roles = parse_roles(roles) if roles is not None else account.roles
+        wanted_roles = _roles(roles) if roles is not None else account.roles
         bound = _units(con, wanted_roles, tuple(units) if units is not None else account.units)
         if _enabled_admins_after(con, account, still_admin=ADMIN in wanted_roles) < 1 and ADMIN in account.roles:
             raise AccountError("这是最后一个启用的系统管理员账号，不能去掉其系统管理员角色")
