@@ -171,6 +171,8 @@ def verify(db_path: Path | str) -> ChainCheck:
         head_seq, _, head_hash = str(head[0][0]).partition(":")
         last_seq = len(chain)
         if int(head_seq) != last_seq or head_hash != prev_hash:
+            if int(head_seq) < last_seq:  # records added behind the registered head
+                return ChainCheck(False, len(chain), int(head_seq) + 1, f"及之后的记录不是由本产品写入（登记的最新记录为第 {head_seq} 条）")
             first_bad = last_seq + 1 if int(head_seq) > last_seq else int(head_seq)
             return ChainCheck(False, len(chain), first_bad, "及之后的记录被删除或改动（链尾与登记的最新记录不符）")
     elif chain:
