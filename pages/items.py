@@ -6,7 +6,7 @@ import streamlit as st
 
 from rectlens import charts, domain, items, views
 from rectlens.ui import chrome, data, filters
-from rectlens.ui.formats import month_label
+from rectlens.ui.formats import literal, month_label
 
 # What identifies a problem and its state first; the long description last, so a tablet shows the rest.
 ITEM_COLUMNS = {
@@ -36,6 +36,9 @@ HISTORY_COLUMNS = {
     "upload_id": "上传编号",
 }
 
+# An item's texts shown in markdown under the table.
+TEXT_FIELDS = ("region", "item_id", "description", "responsible_unit", "source", "root_cause", "measures", "evidence", "file_name", "sheet")
+
 chrome.page_header("问题台账")
 chosen = filters.filter_bar()
 if chosen is not None:
@@ -51,7 +54,9 @@ if chosen is not None:
         status=None if status == "全部状态" else status,
         text=text or None,
     )
-    st.caption(f"{filters.scope_text(chosen)}：{len(found)} 个问题" + ("（最多显示 5000 个，请缩小范围）" if len(found) >= 5000 else ""))
+    st.caption(
+        f"{literal(filters.scope_text(chosen))}：{len(found)} 个问题" + ("（最多显示 5000 个，请缩小范围）" if len(found) >= 5000 else "")
+    )
     if found.empty:
         st.info("没有符合条件的问题。", icon=":material/info:")
     else:
@@ -74,16 +79,18 @@ if chosen is not None:
         rows = selection.selection.rows if selection else []
         if rows:
             item = found.iloc[rows[0]]
-            st.subheader(f"{item['region']} · {item['item_id']}", anchor=False)
-            st.markdown(f"**{charts.short_project(item['project'])}**　{item['description'] or ''}")
+            # every text below is the uploader's: shown literally, never read as markdown
+            shown_text = {key: literal(item[key]) if isinstance(item[key], str) and item[key] else None for key in TEXT_FIELDS}
+            st.subheader(f"{shown_text['region']} · {shown_text['item_id']}", anchor=False)
+            st.markdown(f"**{charts.short_project(item['project'])}**　{shown_text['description'] or ''}")
             details, evidence = st.columns(2)
             details.markdown(
-                f"- 责任单位：{item['responsible_unit'] or '—'}\n- 问题来源：{item['source'] or '—'}\n"
-                f"- 根源类别：{item['root_cause'] or '—'}\n- 整改措施：{item['measures'] or '—'}"
+                f"- 责任单位：{shown_text['responsible_unit'] or '—'}\n- 问题来源：{shown_text['source'] or '—'}\n"
+                f"- 根源类别：{shown_text['root_cause'] or '—'}\n- 整改措施：{shown_text['measures'] or '—'}"
             )
             evidence.markdown(
-                f"- 佐证材料：{item['evidence'] or '无'}\n"
-                f"- 来源文件：{item['file_name']}（工作表「{item['sheet']}」第 {item['excel_row']} 行）"
+                f"- 佐证材料：{shown_text['evidence'] or '无'}\n"
+                f"- 来源文件：{shown_text['file_name']}（工作表「{shown_text['sheet']}」第 {item['excel_row']} 行）"
             )
             st.markdown("**逐月状态**")
             history = data.load(items.history, item["region"], item["item_id"])

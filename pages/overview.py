@@ -8,6 +8,7 @@ from rectlens import charts, views
 from rectlens.flags import pct
 from rectlens.report import month_report
 from rectlens.ui import chrome, data, filters, warning_list
+from rectlens.ui.formats import literal
 
 chrome.page_header("总览")
 chosen = filters.filter_bar(("month", "zone", "project"))
@@ -41,7 +42,7 @@ if chosen is not None:
         "高风险预警单位",
         f"{len(high_units)} 个",
         border=True,
-        help="本月有高等级预警的单位：" + ("、".join(high_units) if high_units else "无"),
+        help="本月有高等级预警的单位：" + (literal("、".join(high_units)) if high_units else "无"),
     )
     submitted_tile.metric("本月报送", f"{sent} / {expected}", border=True, help="已报送问题台账或汇总的单位 / 应报送单位")
 

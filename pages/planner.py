@@ -7,6 +7,7 @@ import streamlit as st
 from rectlens import charts, planner
 from rectlens.report import month_report
 from rectlens.ui import chrome, data, filters, signin
+from rectlens.ui.formats import literal
 
 PLAN_COLUMNS = {
     "priority": "风险分",
@@ -32,7 +33,7 @@ if chosen is not None:
         items = items[items["project"] == chosen.project]
     ranked = planner.prioritise(items, report)
     st.caption(
-        f"{filters.scope_text(chosen)}：已报完成、且完成后尚未被抽查的问题 {len(ranked)} 个。"
+        f"{literal(filters.scope_text(chosen))}：已报完成、且完成后尚未被抽查的问题 {len(ranked)} 个。"
         "“重点核查”按风险排序；“随机抽查”是等概率随机抽样，用于无偏地估计通过率，两者应分开记录抽样方式。"
     )
     size_column, seed_column = st.columns(2)

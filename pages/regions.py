@@ -7,6 +7,7 @@ import streamlit as st
 from rectlens import charts, views
 from rectlens.report import month_report
 from rectlens.ui import chrome, data, filters
+from rectlens.ui.formats import literal
 
 RANKING_COLUMNS = {
     "shrunk_rank": "排名",
@@ -46,9 +47,8 @@ if chosen is not None:
             st.success("所有地区抽查均不少于5项", icon=":material/task_alt:")
         else:
             for record in few.to_dict("records"):
-                st.markdown(
-                    f"- **{record['region']}**：{record['check_status_label']}（抽查 {record['checked']} 项），不参与纸面整改风险判定"
-                )
+                region = literal(record["region"])
+                st.markdown(f"- **{region}**：{record['check_status_label']}（抽查 {record['checked']} 项），不参与纸面整改风险判定")
     st.subheader("地区排名", anchor=False)
     st.caption("按“校正通过率”排名：对抽查数少的地区，通过率向所列地区的总体通过率收缩（经验贝叶斯），避免少量抽查造成排名大起大落。")
     table = compared.assign(pass_interval=views.interval_texts(compared["pass_low"], compared["pass_high"]))

@@ -39,7 +39,7 @@ def show_month_counts(counts: submissions.MonthCounts) -> None:
     partial.metric("只报送了一部分", counts.partial, border=True, help="只有问题台账或只有汇总")
     missing.metric("未报送", counts.missing, border=True)
     if counts.missing_units:
-        st.warning(f"{label}未报送（{counts.missing} 个）：{'、'.join(counts.missing_units)}", icon=":material/report:")
+        st.warning(f"{label}未报送（{counts.missing} 个）：{literal('、'.join(counts.missing_units))}", icon=":material/report:")
     else:
         st.success(f"{label}所有单位均已报送", icon=":material/task_alt:")
 

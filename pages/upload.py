@@ -14,7 +14,7 @@ from rectlens.access.permissions import allowed
 from rectlens.access.roles import LOAD_REGIONS, RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest import service
 from rectlens.ui import chrome, data, signin, uploader
-from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, month_label, timestamp
+from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, literal_cells, month_label, timestamp
 
 CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
@@ -117,7 +117,7 @@ def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
             bar = st.progress(0.0)
             for done, (key, content) in enumerate(todo):
                 _sha, name, month, _version = key
-                bar.progress(done / len(todo), text=f"正在读取和校验「{name}」（{done + 1}/{len(todo)}）")
+                bar.progress(done / len(todo), text=f"正在读取和校验「{literal(name)}」（{done + 1}/{len(todo)}）")
                 cache[key] = uploading.check_file(data.db_path(), content, name, month)
             bar.progress(1.0, text="校验完成")
             status.update(label=f"已校验 {len(todo)} 个文件", state="complete", expanded=False)
@@ -160,11 +160,11 @@ def show_month_choice(check: uploading.FileCheck) -> None:
 
 
 def show_errors(check: uploading.FileCheck) -> None:
-    st.error(check.message, icon=":material/error:")
+    st.error(literal(check.message), icon=":material/error:")
     table = check.error_table()
     # a static table: every text wraps and can be read in full; a long list scrolls inside its box
     height = ERROR_TABLE_HEIGHT if len(table) > ERROR_ROWS_IN_VIEW else "content"
-    st.table(table.astype({"行": "string"}).fillna(EMPTY), hide_index=True, height=height)
+    st.table(literal_cells(table.astype({"行": "string"}).fillna(EMPTY)), hide_index=True, height=height)
     st.download_button(
         "下载标注错误的工作簿",
         data=check.annotated,
@@ -178,7 +178,8 @@ def show_errors(check: uploading.FileCheck) -> None:
 
 
 def show_ledger(ledger: preview.LedgerPreview) -> None:
-    st.markdown(f"**问题台账 · {preview.scope_label(ledger.region, ledger.month)}**　工作表「{ledger.sheet}」，{ledger.rows} 个问题")
+    scope, sheet = literal(preview.scope_label(ledger.region, ledger.month)), literal(ledger.sheet)
+    st.markdown(f"**问题台账 · {scope}**　工作表「{sheet}」，{ledger.rows} 个问题")
     has_previous = ledger.previous is not None
     previous_total = int(ledger.projects["previous_total"].sum()) if has_previous else None
     previous_done = int(ledger.projects["previous_completed"].sum()) if has_previous else None
@@ -195,7 +196,7 @@ def show_ledger(ledger: preview.LedgerPreview) -> None:
     table = projects[list(PROJECT_COLUMNS)].rename(columns=PROJECT_COLUMNS)
     st.table(table.style.format(na_rep=EMPTY, precision=0).hide(axis="index"))
     for note in ledger.notes():
-        NOTE_BOXES[note.level](note.text, icon=NOTE_ICONS[note.level])
+        NOTE_BOXES[note.level](literal(note.text), icon=NOTE_ICONS[note.level])
     if not ledger.changes.empty:
         with st.expander(f"逐项变化（{len(ledger.changes)} 项）", expanded=ledger.shrinks):
             changes = ledger.changes.assign(
@@ -212,20 +213,20 @@ def show_ledger(ledger: preview.LedgerPreview) -> None:
 
 
 def show_summary(summary: preview.SummaryPreview) -> None:
-    st.markdown(f"**汇总 · {preview.scope_label(summary.region, summary.month)}**　工作表「{summary.sheet}」")
+    st.markdown(f"**汇总 · {literal(preview.scope_label(summary.region, summary.month))}**　工作表「{literal(summary.sheet)}」")
     rows = summary.rows.assign(
         project=summary.rows["project"].map(preview.short),
         rate=summary.rows["rate"].map(lambda rate: EMPTY if pd.isna(rate) else f"{rate:.1%}"),
     )
     st.table(rows.rename(columns=SUMMARY_COLUMNS), hide_index=True)
     for note in summary.notes():
-        NOTE_BOXES[note.level](note.text, icon=NOTE_ICONS[note.level])
+        NOTE_BOXES[note.level](literal(note.text), icon=NOTE_ICONS[note.level])
 
 
 def show_added(added: preview.AddedPreview) -> None:
     label = service.KIND_LABELS[added.kind]
-    parts = "，".join(f"{row.label} {row.count}" for row in added.breakdown.itertuples(index=False))
-    st.markdown(f"**{label}**　工作表「{added.sheet}」：将新增 {added.rows} 条（{parts}）；与已保存记录完全相同的行不会重复保存")
+    parts = literal("，".join(f"{row.label} {row.count}" for row in added.breakdown.itertuples(index=False)))
+    st.markdown(f"**{label}**　工作表「{literal(added.sheet)}」：将新增 {added.rows} 条（{parts}）；与已保存记录完全相同的行不会重复保存")
 
 
 def show_preview(check: uploading.FileCheck) -> None:
@@ -267,7 +268,7 @@ def show_outcome(outcome: service.IngestOutcome) -> None:
 def show_notices(notices: list[str]) -> None:
     if notices:
         with st.expander(f"提示（{len(notices)} 条）"):
-            st.markdown("\n".join(f"- {notice}" for notice in notices))
+            st.markdown("\n".join(f"- {literal(notice)}" for notice in notices))
 
 
 def card_key(sha: str) -> str:
@@ -277,14 +278,14 @@ def card_key(sha: str) -> str:
 
 def show_check(check: uploading.FileCheck) -> None:
     with st.container(border=True, key=card_key(check.sha256)):
-        st.markdown(f"#### :material/description: {check.file_name}")
+        st.markdown(f"#### :material/description: {literal(check.file_name)}")
         outcome = st.session_state.get(DONE, {}).get(check.sha256)
         if outcome is not None:
             show_outcome(outcome)
             show_notices(outcome.notices)
             return
         if check.status == uploading.DUPLICATE:
-            st.info(check.message, icon=":material/content_copy:")
+            st.info(literal(check.message), icon=":material/content_copy:")
             show_notices(check.notices)
             return
         if check.needs_month or check.month is not None:
@@ -319,7 +320,7 @@ def show_region_master(actor: Actor) -> None:
         count, problems, notices = service.replace_region_master(data.db_path(), chosen.getvalue(), chosen.name, actor)
         if problems:
             st.error(f"地区表「{literal(chosen.name)}」有 {len(problems)} 处错误，未作任何更改。", icon=":material/error:")
-            st.table(uploading.error_table(problems).astype({"行": "string"}).fillna(EMPTY), hide_index=True)
+            st.table(literal_cells(uploading.error_table(problems).astype({"行": "string"}).fillna(EMPTY)), hide_index=True)
         else:
             st.success(f"地区表已载入：{count} 个地区", icon=":material/task_alt:")
         for notice in notices:  # an expander holds no other expander: the notices are listed plainly

@@ -7,6 +7,7 @@ import streamlit as st
 from rectlens import charts, flags, risk, views
 from rectlens.report import month_report
 from rectlens.ui import chrome, data, filters, warning_list
+from rectlens.ui.formats import literal
 
 TABLE_COLUMNS = {
     "severity_label": "等级",
@@ -38,7 +39,7 @@ if chosen is not None:
     if severities:
         table = table[table["severity"].isin(severities)]
     table = table.reset_index(drop=True)
-    st.caption(f"{filters.scope_text(chosen)}：共 {len(table)} 条预警，点击一行查看依据")
+    st.caption(f"{literal(filters.scope_text(chosen))}：共 {len(table)} 条预警，点击一行查看依据")
     if table.empty:
         st.success("所选范围暂无预警", icon=":material/task_alt:")
     else:
@@ -65,8 +66,9 @@ if chosen is not None:
             record = table.iloc[rows[0]]
             st.query_params["flag"] = keys[rows[0]]
             project = views.project_label(record["project"])
-            st.subheader(f"{charts.severity_badge(record['severity'])}｜{record['name']}：{record['region']} · {project}", anchor=False)
-            st.markdown(record["reason"])
+            region = literal(record["region"])
+            st.subheader(f"{charts.severity_badge(record['severity'])}｜{record['name']}：{region} · {project}", anchor=False)
+            st.markdown(literal(record["reason"]))  # the reason quotes problem ids and other uploaded text
             evidence = data.load(flags.rows_behind, record["code"], record["region"], record["project"], record["month"])
             if not evidence:
                 st.info("该单位本月没有报送问题台账，可在“报送情况”页面查看其上传历史。", icon=":material/info:")
@@ -84,7 +86,7 @@ if chosen is not None:
     scores = risk.unit_scores(table) if not table.empty else risk.unit_scores(report.flags.iloc[0:0])
     for record in scores.to_dict("records"):
         counts = f"高 {record['high']} · 中 {record['medium']} · 低 {record['low']}"
-        label = f"第 {record['rank']} 名　{record['region']}　{record['score']} 分（{counts}）"
+        label = f"第 {record['rank']} 名　{literal(record['region'])}　{record['score']} 分（{counts}）"
         with st.expander(label):
             parts = risk.warnings_of(table, record["region"])
             st.dataframe(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 EMPTY = "—"
@@ -39,8 +41,23 @@ UPLOAD_HISTORY_COLUMNS: dict[str, str] = {
 # :emoji: directives, $…$ maths) may read as syntax; CommonMark lets any of them be backslash-escaped.
 _MARKDOWN_SYNTAX = frozenset("\\`*_{}[]()#+-.!|<>$:~=^\"'&@%/")
 
+# Some of it works on the text after the escapes have been read, so escaping cannot stop it: GFM makes
+# http://…, www.… and name@host clickable links, Streamlit draws :streamlit: as its logo and turns
+# -> <- -- >= <= ~= into arrows and dashes. An invisible WORD JOINER inside each such pattern does.
+_JOINER = "\u2060"
+_TEXT_SYNTAX = re.compile(r"(?i:(?<=https)|(?<=http))(?=:)|(?i:(?<=www))(?=\.)|(?=@)|(?<=:)(?=streamlit:)|(?<=[-<>~])(?=[->=])")
+
 
 def literal(text: object) -> str:
-    """Text from a workbook or a person, escaped so that st.markdown shows it exactly as typed."""
-    escaped = "".join("\\" + char if char in _MARKDOWN_SYNTAX else char for char in str(text))
-    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+    """Text from a workbook or a person, escaped so that st.markdown shows it exactly as typed (and links nothing)."""
+    joined = _TEXT_SYNTAX.sub(_JOINER, str(text))
+    escaped = "".join("\\" + char if char in _MARKDOWN_SYNTAX else char for char in joined)
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "  \n")
+
+
+def literal_cells(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The table with its text cells (of `columns`, default all) escaped by `literal`: st.table reads every cell as markdown."""
+    escaped = table.copy()
+    for column in escaped.columns if columns is None else columns:
+        escaped[column] = escaped[column].map(lambda value: literal(value) if isinstance(value, str) else value)
+    return escaped

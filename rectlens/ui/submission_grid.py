@@ -13,6 +13,7 @@ from pandas.io.formats.style import Styler
 
 from rectlens import submissions
 from rectlens.access import reviews
+from rectlens.ui.formats import literal_cells
 
 CELL_STYLES: dict[str, str] = {
     submissions.COMPLETE: "background-color: #d9eaf7; color: #08456e;",
@@ -58,7 +59,8 @@ def _header(column: str) -> tuple[str, str]:
 def styled(table: pd.DataFrame, styles: dict[str, str] = CELL_STYLES) -> Styler:
     """`submissions.wide` output with Chinese two-row headers and a colour per state."""
     month_columns = [column for column in table.columns if column not in ("zone", "region")]
-    shown = table.copy()
+    # st.table reads cells as markdown: unit and zone names are shown as typed (the states are the product's own)
+    shown = literal_cells(table, [column for column in ("zone", "region") if column in table.columns])
     shown.columns = pd.MultiIndex.from_tuples([_header(column) for column in table.columns])
     month_headers = [_header(column) for column in month_columns]
     return (

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from rectlens import charts, views
-from rectlens.ui.formats import month_label
+from rectlens.ui.formats import literal, month_label
 
 WARNINGS_PAGE = "pages/warnings.py"
 
@@ -28,8 +28,8 @@ def top(table: pd.DataFrame, limit: int = 8) -> None:
         project = views.project_label(record["project"])
         with st.container(border=True):
             # the unit on a line of its own: in a narrow column it would otherwise break inside a name
-            st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**  \n{record['region']} · {project}")
-            st.caption(record["reason"])
+            st.markdown(f"**{charts.severity_badge(record['severity'])}｜{record['name']}**  \n{literal(record['region'])} · {project}")
+            st.caption(literal(record["reason"]))  # the reason quotes problem ids and other uploaded text
             st.page_link(
                 WARNINGS_PAGE,
                 label="查看依据",
