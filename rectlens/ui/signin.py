@@ -50,10 +50,17 @@ def _valid(account: Account | None, started: dt.datetime) -> bool:
     return account.sessions_valid_from is None or started >= account.sessions_valid_from
 
 
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent, or None. Only real text counts: AppTest's stand-in client
+    answers every cookie lookup with a mock object (while listing no cookies at all)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None
+
+
 def current_account() -> Account | None:
     """The signed-in account of this run, or None (then the sign-in page is shown)."""
     idle = accounts.policy().idle_minutes
-    token = st.context.cookies.get(COOKIE_NAME) or st.session_state.get(TOKEN)
+    token = _cookie(COOKIE_NAME) or st.session_state.get(TOKEN)
     if token:
         session = STORE.touch(token, idle)
         if session is not None:
@@ -67,7 +74,7 @@ def current_account() -> Account | None:
 
 
 def _end_here(notice: str | None) -> None:
-    had = st.session_state.pop(TOKEN, None) is not None or bool(st.context.cookies.get(COOKIE_NAME))
+    had = st.session_state.pop(TOKEN, None) is not None or bool(_cookie(COOKIE_NAME))
     st.session_state.pop(ACTOR, None)
     if notice and had:
         st.session_state[NOTICE] = notice
@@ -111,7 +118,7 @@ def _single_sign_on(idle: float) -> Account | None:
     identity = _identity()
     if not identity:
         return None
-    cookie = st.context.cookies.get("_streamlit_user") or json.dumps(identity, sort_keys=True)
+    cookie = _cookie("_streamlit_user") or json.dumps(identity, sort_keys=True)
     token = "sso:" + hashlib.sha256(cookie.encode("utf-8")).hexdigest()
     session = STORE.touch(token, idle)
     if session is not None:
@@ -294,7 +301,7 @@ def change_password_form(forced: bool) -> None:
 def sign_out(everywhere: bool = False) -> None:
     """End this session (or every session of the account), record it, and drop the cookie."""
     who = actor()
-    token = st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE_NAME)
+    token = st.session_state.get(TOKEN) or _cookie(COOKIE_NAME)
     if everywhere:
         accounts.sign_out_everywhere(data.db_path(), who)
         STORE.end_all(who.login)
