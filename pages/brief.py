@@ -22,6 +22,9 @@ def show(chart: briefing.Chart, in_grid: bool) -> None:
     st.plotly_chart(shown, theme=None, config=config, key=f"brief_{chart.key}")
 
 
+# Before drawing anything: started on its own (a fresh server's first link), the page must hand over to
+# dashboard.py and its sign-in gate, or the month filter (which months hold data) shows to anyone.
+chrome._through_entry_point()
 heading = st.container()
 with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
     with presentation.controls("filters", width=320):
