@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
+from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -101,7 +104,8 @@ def sso_provider() -> str | None:
         return None
     if "client_id" in section:
         return ""
-    named = [name for name, value in section.items() if isinstance(value, dict) and "client_id" in value]
+    # a table of st.secrets is an AttrDict (a Mapping, not a dict)
+    named = [name for name, value in section.items() if isinstance(value, Mapping) and "client_id" in value]
     return named[0] if named else None
 
 
@@ -114,12 +118,43 @@ def _identity() -> dict[str, str]:
     return {key: str(value) for key, value in st.user.to_dict().items() if isinstance(value, str)}
 
 
+SSO_REFUSED = "signin_sso_refused"  # session state: the single sign-on token this tab refused (its notice is shown)
+SSO_FRESH_SECONDS = 300  # a session begins only from an identity the provider issued this recently
+_SSO_SEEN: dict[str, float] = {}  # single sign-on tokens that began (or were refused) a session, and when
+_SSO_LOCK = threading.Lock()
+
+
+def _sso_token(identity: dict[str, str]) -> str:
+    cookie = _cookie("_streamlit_user") or json.dumps(identity, sort_keys=True)
+    return "sso:" + hashlib.sha256(cookie.encode("utf-8")).hexdigest()
+
+
+def _fresh_sso(token: str) -> bool:
+    """Whether an identity may begin a session: issued by the provider moments ago and never used before.
+
+    Streamlit's identity cookie lives for 30 days; without this, the same cookie would silently
+    sign the person in again after signing out, going idle, being signed out everywhere or a restart.
+    """
+    try:
+        issued = float(st.user.to_dict().get("iat"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    now = time.time()
+    with _SSO_LOCK:
+        for seen, at in list(_SSO_SEEN.items()):
+            if now - at > 2 * SSO_FRESH_SECONDS:  # too old to pass the issued-at test anyway
+                del _SSO_SEEN[seen]
+        if token in _SSO_SEEN or abs(now - issued) > SSO_FRESH_SECONDS:
+            return False
+        _SSO_SEEN[token] = now
+        return True
+
+
 def _single_sign_on(idle: float) -> Account | None:
     identity = _identity()
     if not identity:
         return None
-    cookie = _cookie("_streamlit_user") or json.dumps(identity, sort_keys=True)
-    token = "sso:" + hashlib.sha256(cookie.encode("utf-8")).hexdigest()
+    token = _sso_token(identity)
     session = STORE.touch(token, idle)
     if session is not None:
         account = _account(session.login)
@@ -128,6 +163,11 @@ def _single_sign_on(idle: float) -> Account | None:
         STORE.end(token)
         st.session_state[NOTICE] = "会话已结束，请重新登录"
         st.logout()
+        return None
+    if st.session_state.get(SSO_REFUSED) == token:
+        return None  # refused in this tab: the person may still sign in otherwise
+    if not _fresh_sso(token):
+        st.logout()  # an identity left over from an ended session: drop it (and the provider's session)
         return None
     account = _match(identity)
     if account is None or account.disabled:
@@ -138,7 +178,9 @@ def _single_sign_on(idle: float) -> Account | None:
         )
         who = audit.Who(identity.get("email") or identity.get("sub", "?"), "")
         audit.record(data.db_path(), who, "sign_in", audit.REFUSED, detail="统一身份认证：无对应账号或已停用")
-        st.logout()
+        # Stay on the sign-in page so the notice is read: st.logout() would leave for the provider
+        # and come back in a new session without it. The identity is spent (see _fresh_sso).
+        st.session_state[SSO_REFUSED] = token
         return None
     STORE.start(account.login, VIA_SSO, token=token)
     accounts.record_sign_in(data.db_path(), account, VIA_SSO)
@@ -302,19 +344,24 @@ def sign_out(everywhere: bool = False) -> None:
     """End this session (or every session of the account), record it, and drop the cookie."""
     who = actor()
     token = st.session_state.get(TOKEN) or _cookie(COOKIE_NAME)
+    identity = _identity()
     if everywhere:
         accounts.sign_out_everywhere(data.db_path(), who)
         STORE.end_all(who.login)
     else:
         audit.record(data.db_path(), who, "sign_out", audit.OK)
-        if token:
-            STORE.end(token)
+        for ended in (token, _sso_token(identity) if identity else None):
+            if ended:
+                STORE.end(ended)
     _end_here(None)
     st.session_state[NOTICE] = "已退出所有会话" if everywhere else "已退出登录"
-    if _identity():
+    if identity and not _cookie(COOKIE_NAME):
+        # signed in through the provider: Streamlit's own route drops its identity cookie and ends the
+        # provider's session (one redirect only: a second one would race it and keep the identity)
         st.logout()
-    # the cookie route removes the HttpOnly cookie, which no page script can
-    st.html(f"<script>window.location.replace({json.dumps(web.SIGN_OUT_PATH)});</script>", unsafe_allow_javascript=True)
+    else:
+        # the cookie route removes the HttpOnly cookie, which no page script can
+        st.html(f"<script>window.location.replace({json.dumps(web.SIGN_OUT_PATH)});</script>", unsafe_allow_javascript=True)
     st.info("已退出登录", icon=":material/logout:")
     st.stop()
 
