@@ -1,4 +1,4 @@
-"""Pages run headless with Streamlit's AppTest against a database built by the CLI."""
+"""Pages run headless with Streamlit's AppTest against a database built by the CLI, signed in as a person would."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from signin_helpers import LEADER_LI, Person, assert_no_exception, click_demo, mark_as_demo, open_link, open_signed_in, showing_sign_in_form
 from streamlit.testing.v1 import AppTest
 from submission_data import UNITS_IN_DISPLAY_ORDER, build_reporting_history
 
@@ -22,15 +23,17 @@ def reported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(reported_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("RECTLENS_DB", str(reported_db))
-    return open_submissions_page()
+    return open_submissions_page(reported_db)
 
 
-def open_submissions_page() -> AppTest:
-    """Run the dashboard, then switch to 报送情况 (whichever page is the default)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.run()
+def open_submissions_page(db: Path, person: Person = LEADER_LI) -> AppTest:
+    """Open the dashboard, sign in, then switch to 报送情况 (whichever page is the default)."""
+    return to_submissions(open_signed_in(db, person))
+
+
+def to_submissions(at: AppTest) -> AppTest:
     at.switch_page("pages/submissions.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+    assert_no_exception(at)
     return at
 
 
@@ -95,7 +98,7 @@ def test_empty_database_says_nothing_was_submitted(tmp_path: Path, monkeypatch: 
     with connect(db):  # an up-to-date schema with no uploads
         pass
     monkeypatch.setenv("RECTLENS_DB", str(db))
-    at = open_submissions_page()
+    at = open_submissions_page(db)
     assert "还没有任何单位报送" in at.info[0].value
     assert not at.table and not at.dataframe
 
@@ -109,14 +112,18 @@ def test_first_start_builds_the_demo_database(tmp_path: Path, monkeypatch: pytes
         built.append(path)
         echo("正在写入示例工作簿")
         build_reporting_history(path)
+        mark_as_demo(path)  # as the real build does last: the demo marker and the 演示账号
         return "ok"
 
     monkeypatch.setattr(demo, "build", fake_build)
     db = tmp_path / "fresh" / "rectlens.duckdb"
     monkeypatch.setenv("RECTLENS_DB", str(db))
-    at = open_submissions_page()
+    at = open_link()
     assert built == [db]
+    assert showing_sign_in_form(at)  # built before anything is shown, and still nothing but the sign-in page
+    at = to_submissions(click_demo(at, "demo-leader"))
     assert at.table[0].value.shape[0] == len(UNITS_IN_DISPLAY_ORDER)
+    assert "示例数据" in at.title[0].value
 
 
 def test_a_failed_first_build_leaves_no_half_built_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,3 +140,4 @@ def test_a_failed_first_build_leaves_no_half_built_database(tmp_path: Path, monk
     at.run()
     assert at.exception and "disk full" in at.exception[0].message
     assert not db.exists()
+    assert not at.text_input and not at.metric  # neither a sign-in form on a half-built database nor any page

@@ -2,7 +2,8 @@
 
 Every number a page shows is checked against the `metrics` / `flags` command's output for the
 same month, formatted as the page formats it (tiles with one decimal, tables in percent points).
-Filters come in through the URL's query parameters, as a shared link would bring them.
+Filters come in through the URL's query parameters, as a shared link would bring them; the link
+shows the sign-in form first, and a leader's account signs in on it and lands on the linked page.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ import numpy as np
 import pytest
 from builders import SHORT, WF, WG, shared_lens
 from leader_data import LATEST, UNITS, ZONES, build_leader_scenario
+from signin_helpers import LEADER_LI, as_shown, open_link, sign_in
 from streamlit.testing.v1 import AppTest
 
 from rectlens import charts
 from rectlens.cli import main as cli_main
 from rectlens.flags import FLAG_NAMES, pct
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
 Z_95 = 1.959963984540054
 PAGES = {
     "overview": "pages/overview.py",
@@ -75,16 +75,15 @@ def cli(scenario_db: Path) -> Cli:
 
 @pytest.fixture
 def open_page(scenario_db: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """`open_page("regions", month="2026-09", zone="中片")`: the dashboard, switched to a page, with that URL query."""
+    """`open_page("regions", month="2026-09", zone="中片")`: a link to a page with that URL query, opened and signed in
+    on by a leader."""
     monkeypatch.setenv("RECTLENS_DB", str(scenario_db))
 
     def open_(page: str, **query: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        if page != "overview":  # the link's page from the first run on, as a browser opening the URL
-            at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
+        # the link's page from the first run on, as a browser opening the URL
+        at = open_link(PAGES[page] if page != "overview" else None, **query)
+        assert not at.metric and not at.dataframe and not at.get("plotly_chart")  # nothing of the page before signing in
+        sign_in(at, scenario_db, LEADER_LI)
         return at
 
     return open_
@@ -412,7 +411,7 @@ def test_a_warning_opened_from_its_link_shows_the_rows_and_cells_behind_it(open_
     at = open_page("warnings", month="2026年10月", flag="GAP|江城市|微腐败")
     (gap,) = [f for f in cli.flags("2026-10") if f["code"] == "GAP"]
     assert at.subheader[0].value == "● 中｜纸面整改风险：江城市 · 微腐败"
-    assert gap["reason"] in [md.value for md in at.markdown]
+    assert gap["reason"] in [as_shown(md.value) for md in at.markdown]  # shown as written (markdown escaped)
     rows = at.dataframe[1].value
     # the scenario's checks workbook lists 江城市's checks in this order from Excel row 3 (title, header above)
     order = [f"JC-{n:03d}" for n in (*range(6), *range(12, 20))]
