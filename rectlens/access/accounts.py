@@ -290,7 +290,7 @@ def sign_in(db_path: Path | str, login: str, password: str, via: str = "密码")
             audit.append(con, who, "sign_in", audit.FAILED, detail="未知的登录名")
             return SignIn(WRONG, WRONG_MESSAGE)
         if account.locked(at):
-            minutes = max(1, int((account.locked_until - at).total_seconds() // 60) + 1)  # type: ignore[operator]
+            minutes = max(1, -(-int((account.locked_until - at).total_seconds()) // 60))  # type: ignore[operator]  # whole minutes, rounded up
             audit.append(con, who, "sign_in", audit.REFUSED, detail="账号已锁定")
             message = f"连续 {rules.max_failed_attempts} 次登录失败，账号已锁定，请 {minutes} 分钟后再试，或请系统管理员重置密码"
             return SignIn(LOCKED, message)
