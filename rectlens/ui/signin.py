@@ -25,8 +25,8 @@ from rectlens.access import accounts, audit
 from rectlens.access.accounts import Account
 from rectlens.access.passwords import rule
 from rectlens.access.roles import ROLE_LABELS, Actor
-from rectlens.access.sessions import COOKIE_NAME, STORE
-from rectlens.ui import data, web
+from rectlens.access.sessions import COOKIE_NAME, STORE, TICKET_SECONDS
+from rectlens.ui import data, uploader, web
 from rectlens.ui.formats import literal
 
 TOKEN = "signin_token"  # session state: this tab's session token
@@ -69,6 +69,8 @@ def current_account() -> Account | None:
         if session is not None:
             account = _account(session.login)
             if _valid(account, session.started):
+                if token == _cookie(COOKIE_NAME) and _arrived(token):
+                    st.session_state[WELCOME] = True  # the first page load after the cookie route
                 st.session_state[TOKEN] = token
                 return account
             STORE.end(token)
@@ -211,10 +213,33 @@ def _here() -> str:
     return path + (f"?{query}" if query else "")
 
 
+# Sessions just begun whose first page load with the cookie shows the welcome: the browser reloads
+# through the cookie route, and this tab's session state (where WELCOME is set) does not survive
+# that. sha256 of the token -> until when (the ticket's lifetime).
+_WELCOME_DUE: dict[str, dt.datetime] = {}
+_WELCOME_LOCK = threading.Lock()
+
+
+def _expect_welcome(token: str) -> None:
+    now = dt.datetime.now()
+    with _WELCOME_LOCK:
+        for key in [key for key, until in _WELCOME_DUE.items() if until <= now]:
+            del _WELCOME_DUE[key]
+        _WELCOME_DUE[hashlib.sha256(token.encode("utf-8")).hexdigest()] = now + dt.timedelta(seconds=TICKET_SECONDS)
+
+
+def _arrived(token: str) -> bool:
+    """Whether this is the first page load with the cookie of a session just begun (true once)."""
+    with _WELCOME_LOCK:
+        until = _WELCOME_DUE.pop(hashlib.sha256(token.encode("utf-8")).hexdigest(), None)
+    return until is not None and until > dt.datetime.now()
+
+
 def _start(account: Account, via: str) -> None:
     token = STORE.start(account.login, via)
     st.session_state[TOKEN] = token
     st.session_state[WELCOME] = True
+    _expect_welcome(token)
     st.session_state.pop(NOTICE, None)
     ticket = STORE.ticket(token)
     st.session_state["signin_redirect"] = f"{web.ENTER_PATH}?{urlencode({'ticket': ticket, 'next': web.safe_next(_here())})}"
@@ -255,7 +280,8 @@ SIGN_IN_CSS = "<style>[data-testid='stMainBlockContainer'] { max-width: 56rem; p
 
 def sign_in_page() -> None:
     """The only page shown before signing in."""
-    st.html(SIGN_IN_CSS)
+    # with Streamlit's English "Press Enter to submit form" under a field said in Chinese, as on 数据上传
+    st.html(SIGN_IN_CSS + uploader.page_css())
     if st.session_state.get(PENDING_CHANGE):
         change_password_form(forced=True)
         return
