@@ -3,10 +3,15 @@
 One Streamlit server per test session (per xdist worker) runs on a fresh
 data folder, so the dashboard builds the demo database on its first page
 load exactly as on a new machine. Tests ask for `open_page` and get a
-Playwright page that is connected and has finished running its script:
+Playwright page, signed in as a person would (the page's URL, the sign-in
+page, the role's 演示账号 button, the cookie route and back), connected and
+finished running its script:
 
     def test_something(open_page):
-        page = open_page("submissions", query={"month": "2026-10"})
+        page = open_page("submissions", query={"month": "2026-10"}, role="office")
+
+`role=None` leaves the page on the sign-in page; `session.sign_in` follows any
+other way of signing in (the password form, a forced password change).
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from rectlens.ui import navigation
+from .session import DEMO_BUTTONS, PAGE_READY_MS, expect_sign_in_page, landing_path, page_url, sign_in_as, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -42,7 +47,6 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_SECONDS = 60
 FIRST_LOAD_SECONDS = 300  # the first page load builds the demo database
-PAGE_READY_MS = 60_000
 
 OpenPage = Callable[..., Page]
 
@@ -140,30 +144,16 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def wait_until_ready(page: Page, timeout_ms: int = PAGE_READY_MS) -> None:
-    """Readiness by state, not by sleeping (as Streamlit's own e2e suite does)."""
-    page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached", timeout=timeout_ms)
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", state="attached", timeout=timeout_ms)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached", timeout=timeout_ms)
-    # elements are drawn lazily: skeletons stand in until their code has loaded
-    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=timeout_ms)
-    charts = page.locator("[data-testid='stPlotlyChart']")
-    for index in range(charts.count()):
-        # the script can finish about a second before plotly has drawn
-        charts.nth(index).locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=timeout_ms)
-    page.evaluate("() => document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))")
-
-
 @pytest.fixture(scope="session")
 def dashboard_url(base_url: str, browser: Browser) -> str:
-    """The server after its first page load, which builds the demo database."""
+    """The server after its first page load, which builds the demo database (and so its 演示账号)."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     try:
         page = context.new_page()
         page.goto(base_url, wait_until="domcontentloaded")
         wait_until_ready(page, timeout_ms=FIRST_LOAD_SECONDS * 1000)
         # the first run may end while the demo is still being written by an earlier rerun
-        page.wait_for_selector("[data-testid='stMain'] h1", timeout=FIRST_LOAD_SECONDS * 1000)
+        page.get_by_role("button", name=DEMO_BUTTONS["leader"], exact=True).wait_for(timeout=FIRST_LOAD_SECONDS * 1000)
     finally:
         context.close()
     return base_url
@@ -171,15 +161,24 @@ def dashboard_url(base_url: str, browser: Browser) -> str:
 
 @pytest.fixture
 def open_page(dashboard_url: str, browser: Browser) -> Iterator[OpenPage]:
-    """`open_page(url_path, query=None, viewport=(1440, 900))`: a ready page of the dashboard."""
+    """`open_page(url_path, query=None, viewport=(1440, 900), role="leader")`: a ready page of the dashboard,
+    in a browser context of its own, signed in with the role's 演示账号 (role=None: left on the sign-in page)."""
     contexts = []
 
-    def open_(url_path: str, query: Mapping[str, str] | None = None, viewport: tuple[int, int] = (1440, 900)) -> Page:
+    def open_(
+        url_path: str, query: Mapping[str, str] | None = None, viewport: tuple[int, int] = (1440, 900), role: str | None = "leader"
+    ) -> Page:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
-        url = f"{dashboard_url}/{navigation.pathname(url_path)}" + (f"?{urlencode(query)}" if query else "")
-        page.goto(url, wait_until="domcontentloaded")
+        page.goto(page_url(dashboard_url, url_path, query), wait_until="domcontentloaded")
+        wait_until_ready(page)
+        if role is None:
+            expect_sign_in_page(page)
+            return page
+        sign_in_as(page, role)
+        expected = landing_path(url_path, role)
+        page.wait_for_url(lambda url: urlsplit(url).path == expected, timeout=PAGE_READY_MS)
         wait_until_ready(page)
         return page
 

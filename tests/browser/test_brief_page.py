@@ -1,4 +1,4 @@
-"""简报 in a real browser: the 16:9 presentation view, the 演示模式 toggle and the exports.
+"""简报 in a real browser, signed in as the demo's 领导: the 16:9 presentation view, the 演示模式 toggle and the exports.
 
 The presentation view's screenshot is kept as tests/artifacts/brief_1920x1080.png; look at it.
 """
@@ -33,7 +33,7 @@ def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 def test_presentation_view_fills_one_screen_with_nothing_overlapping(
     open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path]
 ) -> None:
-    page = open_page("brief", query={"present": "true"}, viewport=SCREEN)
+    page = open_page("brief", query={"present": "true"}, viewport=SCREEN, role="leader")
     save_screenshot(page, "brief_1920x1080")
     assert page.get_by_test_id("stException").count() == 0
     expect(page.get_by_test_id("stMain").locator("h1")).to_contain_text("整改整治工作进展")
@@ -60,7 +60,7 @@ def test_presentation_view_fills_one_screen_with_nothing_overlapping(
 
 
 def test_toggle_switches_presentation_mode_on_and_off(open_page: Callable[..., Page]) -> None:
-    page = open_page("brief", viewport=(1440, 900))
+    page = open_page("brief", viewport=(1440, 900), role="leader")
     navigation = page.get_by_test_id("stTopNav")  # the page list, across the top
     expect(navigation).to_be_visible()
     page.get_by_test_id("stCheckbox").get_by_text("演示模式").click()
@@ -74,7 +74,7 @@ def test_toggle_switches_presentation_mode_on_and_off(open_page: Callable[..., P
 
 
 def test_one_chart_downloads_as_a_1920_pixel_png(open_page: Callable[..., Page], tmp_path: Path) -> None:
-    page = open_page("brief", viewport=(1440, 900))
+    page = open_page("brief", viewport=(1440, 900), role="leader")
     button = page.get_by_test_id("stDownloadButton").filter(has_text="全省完成率逐月走势").locator("button")
     with page.expect_download(timeout=120_000) as download:
         button.click()
@@ -85,7 +85,7 @@ def test_one_chart_downloads_as_a_1920_pixel_png(open_page: Callable[..., Page],
 
 
 def test_export_button_makes_deck_pictures_and_workbook(open_page: Callable[..., Page], tmp_path: Path) -> None:
-    page = open_page("brief", viewport=(1440, 900))
+    page = open_page("brief", viewport=(1440, 900), role="leader")
     page.get_by_role("button", name="生成幻灯片、全部图片和 Excel").click()
     expect(page.get_by_text("简报材料已生成")).to_be_visible(timeout=120_000)
     saved: dict[str, bytes] = {}

@@ -1,4 +1,5 @@
-"""The leaders' pages in a real browser, on the demo data set the shared server builds on first start.
+"""The leaders' pages in a real browser, on the demo data set the shared server builds on first start,
+signed in with the demo's 领导 account.
 
 Each page renders without an error element, with its charts drawn and its Chinese texts shown;
 a screenshot of each is kept in tests/artifacts/leaders_*.png for review. Charts are also
@@ -118,7 +119,7 @@ def chart_data(page: Page, index: int = 0) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("url_path", list(PAGES))
 def test_leader_page_renders(open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path], url_path: str) -> None:
     title, texts = PAGES[url_path]
-    page = open_page(url_path, viewport=SCREEN if url_path in ("overview", "items") else TALL)
+    page = open_page(url_path, viewport=SCREEN if url_path in ("overview", "items") else TALL, role="leader")
     save_screenshot(page, f"leaders_{url_path}")
     main = page.get_by_test_id("stMain")
     expect(main.locator("h1")).to_contain_text(title)
@@ -132,7 +133,7 @@ def test_leader_page_renders(open_page: Callable[..., Page], save_screenshot: Ca
 
 
 def test_overview_fits_a_1024_by_768_tablet(open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path]) -> None:
-    page = open_page("overview", viewport=TABLET)
+    page = open_page("overview", viewport=TABLET, role="leader")
     save_screenshot(page, "leaders_overview_1024x768")
     assert_clean(page)
     main = page.get_by_test_id("stMain")
@@ -153,7 +154,7 @@ def test_overview_fits_a_1024_by_768_tablet(open_page: Callable[..., Page], save
 def test_a_link_with_filters_opens_the_filtered_view(
     open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path], data_dir: Path, url_path: str
 ) -> None:
-    page = open_page(url_path, query={"month": "2026-09", "zone": "北片", "project": "微腐败"}, viewport=TALL)
+    page = open_page(url_path, query={"month": "2026-09", "zone": "北片", "project": "微腐败"}, viewport=TALL, role="leader")
     save_screenshot(page, f"leaders_{url_path}_filtered")
     assert_clean(page)
     expected_boxes = ["2026年9月", "北片", "微腐败"] if url_path == "regions" else ["2026年9月", "北片", "全部地区", "微腐败"]
@@ -186,7 +187,7 @@ def test_view_evidence_on_the_overview_opens_the_warning_with_its_rows(
     month = latest_month(data_dir)
     first = flags.flags(demo_db(data_dir), month).iloc[0]
     project = views.project_label(first["project"])
-    page = open_page("overview", viewport=TALL)
+    page = open_page("overview", viewport=TALL, role="leader")
     page.get_by_test_id("stPageLink").filter(has_text="查看依据").first.click()
     page.wait_for_url(re.compile(r"/warnings\?"))
     page.get_by_test_id("stMain").get_by_role("heading", name=re.compile(first["name"])).wait_for()
@@ -218,7 +219,7 @@ def test_choosing_an_item_shows_its_months_and_checks(
     db, month = demo_db(data_dir), latest_month(data_dir)
     gap = flags.flags(db, month).query("code == 'GAP'").iloc[0]
     item_id = flags.rows_behind(db, "GAP", gap["region"], gap["project"], month)["核查记录"].iloc[0]["item_id"]
-    page = open_page("items", query={"unit": gap["region"], "q": item_id}, viewport=TALL)
+    page = open_page("items", query={"unit": gap["region"], "q": item_id}, viewport=TALL, role="leader")
     table = page.get_by_test_id("stDataFrame").first.bounding_box()
     assert table is not None
     page.mouse.click(table["x"] + 18, table["y"] + 35 + 17)  # the first row's selection box, under the header

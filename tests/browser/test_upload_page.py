@@ -1,6 +1,8 @@
 """数据上传 in a real browser, on the demo data: a bad workbook, its annotated copy, the corrected
 workbook's preview and confirmation, the history, a restore; and two sessions submitting at once.
 
+Each test signs in with the role that may do what it does: the demo's 填报人员 (青岚市) for its own
+unit's files, 专班 for another unit's and for restoring; the upload is recorded under that account.
 Screenshots are kept in tests/artifacts/upload-*.png; look at them. The workbooks are the demo's
 own files re-saved (same data, other bytes), so every upload here leaves the figures unchanged,
 and each test makes the demo's own versions active again when it ends.
@@ -18,13 +20,15 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from rectlens import annotate, demo, domain, submissions, uploading
+from rectlens.access.roles import cli_operator
 from rectlens.ui import uploader
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WAIT_MS = 90_000
+from .session import DEMO_ACTORS
+from .widgets import WAIT_MS, card, pick, settle, upload
+
+OFFICE, UPLOADER = DEMO_ACTORS["office"], DEMO_ACTORS["uploader"]
 SHRINK_UNIT, SHRINK_MONTH, SHRINK_COUNT = demo.SHRINK  # 望川市 drops problems from its June list
 ENGLISH = ("Upload", "per file", "Drag and drop", "Browse files", "Limit 200MB", "Press Enter")
 
@@ -63,50 +67,10 @@ def resaved(data: bytes, edit: Callable[[Workbook], object] = lambda book: None)
     return out.getvalue()
 
 
-def upload(page: Page, name: str, data: bytes) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files=[{"name": name, "mimeType": XLSX, "buffer": data}])
-
-
-def card(page: Page, data: bytes) -> Locator:
-    """The bordered box that reports on one uploaded file (keyed by the file's fingerprint)."""
-    return page.locator(f".st-key-file_{uploading.fingerprint(data)[:16]}")
-
-
-def pick(page: Page, key: str, option: str, close: bool = False) -> None:
-    """Choose `option` in the select widget with this key. A rerun still in flight can redraw the
-    widget and close its list under the pointer, so the list is opened again until the option is taken."""
-    # during a rerun Streamlit keeps the old copy of a widget (data-stale="true") beside the new one
-    widget = page.locator(f".st-key-{key}:not([data-stale='true'])")
-    field = widget.locator("input")
-    for _attempt in range(5):
-        settle(page)
-        field.click()
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        if close:  # a multiselect: its list stays open, and the choice shows as a tag
-            page.keyboard.press("Escape")
-            expect(widget).to_contain_text(option)
-        settle(page)
-        return
-    raise AssertionError(f"no option {option!r} in {key}")
-
-
-def identify(page: Page, name: str, unit: str) -> None:
-    page.get_by_label("姓名").fill(name)
-    page.get_by_label("姓名").press("Enter")
-    pick(page, "uploader_unit", unit)
-    expect(page.locator(".st-key-uploader_unit input")).to_have_value(unit)
-
-
-def settle(page: Page) -> None:
-    """Wait until the script has finished its run (the running indicator is gone). A widget's
-    rerun starts a moment after the event that caused it: give it that moment first."""
-    page.wait_for_timeout(250)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached", timeout=WAIT_MS)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+def acting_as(page: Page, who: str, rights: str) -> None:
+    """The page names the signed-in account as the uploader, and what it may upload (no name or unit to type)."""
+    expect(page.get_by_text(f"以 {who}的身份上传，可上传{rights}。")).to_be_visible()
+    expect(page.get_by_label("姓名")).to_have_count(0)
 
 
 def full_height(page: Page) -> None:
@@ -127,7 +91,7 @@ def demo_versions(data_dir: Path) -> Iterator[Path]:
     after = submissions.history(db).set_index("upload_id")["state"]
     for upload_id in active:
         if after[upload_id] != "active":
-            assert uploading.restore(db, upload_id, "测试清理")[0]
+            assert uploading.restore(db, upload_id, cli_operator())[0]
 
 
 def after_content(element: Locator) -> str:
@@ -143,7 +107,8 @@ def assert_replaced(element: Locator, chinese: str) -> None:
 
 
 def test_uploader_speaks_chinese(open_page: Callable[..., Page], save_screenshot: Callable[[Page, str], Path], tmp_path: Path) -> None:
-    page = open_page("upload")
+    page = open_page("upload", role="uploader")
+    acting_as(page, f"{UPLOADER.label}（填报人员）", "青岚市的问题台账和汇总")
     zone = page.get_by_test_id("stFileUploaderDropzone")
     save_screenshot(page, "upload-empty")
     assert page.get_by_test_id("stException").count() == 0
@@ -176,12 +141,8 @@ def test_uploader_speaks_chinese(open_page: Callable[..., Page], save_screenshot
     assert_replaced(tip, "超过 50 MB，未上传")
     page.wait_for_timeout(500)  # the tooltip fades in
     save_screenshot(page, "upload-too-large")
-
-    # "Press Enter to apply" under a text input being edited
-    page.get_by_label("姓名").fill("王芳")
-    hint = page.get_by_test_id("InputInstructions")
-    expect(hint).to_be_visible()
-    assert_replaced(hint, "按回车键确认")
+    # the page has no text input any more (the uploader is the signed-in account): the Chinese
+    # hint under a text input being edited is tested on the sign-in form (test_signin.py)
 
 
 def test_bad_file_annotated_then_corrected_previewed_stored_and_restored(
@@ -204,7 +165,8 @@ def test_bad_file_annotated_then_corrected_previewed_stored_and_restored(
             broken[(sheet.title, cell.coordinate)] = value
 
     bad = resaved(original, spoil)
-    page = open_page("upload")
+    page = open_page("upload", role="office")  # another unit's file, and a restore: the office
+    acting_as(page, f"{OFFICE.label}（专班）", "各单位的问题台账和汇总，以及核查结果和群众评议")
     upload(page, bad_name, bad)
     box = card(page, bad)
     expect(box.get_by_text(f"「{bad_name}」有 3 处错误，未保存任何数据")).to_be_visible(timeout=WAIT_MS)
@@ -236,7 +198,6 @@ def test_bad_file_annotated_then_corrected_previewed_stored_and_restored(
         assert f"「{value}」" in marked[key]
 
     page.set_viewport_size({"width": 1440, "height": 900})
-    identify(page, "王芳", SHRINK_UNIT)
     corrected = resaved(original)
     upload(page, fixed_name, corrected)
     fixed = card(page, corrected)
@@ -254,7 +215,8 @@ def test_bad_file_annotated_then_corrected_previewed_stored_and_restored(
     submit.click()
     expect(fixed.get_by_text(f"「{fixed_name}」已保存")).to_be_visible(timeout=WAIT_MS)
     stored = active_ledger(db, SHRINK_UNIT, SHRINK_MONTH)
-    assert (stored["file_name"], stored["uploader"], stored["uploader_unit"]) == (fixed_name, "王芳", SHRINK_UNIT)
+    assert (stored["file_name"], stored["uploader"]) == (fixed_name, OFFICE.label)
+    assert pd.isna(stored["uploader_unit"])  # the office is no unit's
 
     # the history: filtered to the unit, the new version is active and the demo's is superseded
     scope = f"{SHRINK_UNIT} {SHRINK_MONTH.year}年{SHRINK_MONTH.month}月 问题台账"
@@ -267,14 +229,14 @@ def test_bad_file_annotated_then_corrected_previewed_stored_and_restored(
     page.get_by_role("button", name="恢复为生效版本").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text(f"将把上传 #{original_upload}")).to_be_visible(timeout=WAIT_MS)
-    expect(dialog.get_by_text("操作人：王芳（望川市）")).to_be_visible()
+    expect(dialog.get_by_text(f"操作人：{OFFICE.label}")).to_be_visible()
     settle(page)
     save_screenshot(page, "upload-restore-dialog")
     assert int(active_ledger(db, SHRINK_UNIT, SHRINK_MONTH)["upload_id"]) == stored["upload_id"]  # asked, not done
     dialog.get_by_role("button", name="确认恢复").click()
     expect(page.get_by_text(f"已恢复上传 #{original_upload}，上传 #{stored['upload_id']} 改为“已被替换”")).to_be_visible(timeout=WAIT_MS)
     assert int(active_ledger(db, SHRINK_UNIT, SHRINK_MONTH)["upload_id"]) == original_upload
-    assert uploading.events_of(db, original_upload).iloc[0][["操作", "操作人"]].tolist() == ["恢复为生效版本", "王芳（望川市）"]
+    assert uploading.events_of(db, original_upload).iloc[0][["操作", "操作人"]].tolist() == ["恢复为生效版本", OFFICE.label]
     full_height(page)
     save_screenshot(page, "upload-restored")
     assert page.get_by_test_id("stException").count() == 0
@@ -286,10 +248,9 @@ def test_two_sessions_submitting_at_once_are_each_stored_once(
     db = demo_versions
     month = max(dt.date.fromisoformat(f"{m}-01") for m in submissions.history(db)["month"].dropna())
     sessions = []
-    for unit, person in (("青岚市", "赵一"), ("白鹭市", "钱二")):
+    for unit, role in (("青岚市", "uploader"), ("白鹭市", "office")):  # 青岚市's own uploader; the office for 白鹭市
         name, data = demo_file(data_dir, unit, month)
-        page = open_page("upload")
-        identify(page, person, unit)
+        page = open_page("upload", role=role)
         corrected = f"{name.removesuffix('.xlsx')}（复核）.xlsx"
         content = resaved(data)
         upload(page, corrected, content)
@@ -302,9 +263,10 @@ def test_two_sessions_submitting_at_once_are_each_stored_once(
     settle(sessions[1][0])
     save_screenshot(sessions[1][0], "upload-concurrent")
     table = submissions.history(db)
-    for _page, unit, corrected, _content in sessions:
+    for (_page, unit, corrected, _content), who in zip(sessions, (UPLOADER, OFFICE), strict=True):
         mine = table[table["file_name"] == corrected]
         assert sorted(mine["kind"]) == [domain.LEDGER, domain.SUMMARY]  # one upload per sheet kind, stored once
+        assert set(mine["uploader"]) == {who.label}
         assert active_ledger(db, unit, month)["file_name"] == corrected
         of_month = table[(table["region"] == unit) & (table["month"] == month_key(month)) & (table["kind"] == domain.LEDGER)]
         assert (of_month["state"] == "active").sum() == 1
