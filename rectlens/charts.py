@@ -9,7 +9,9 @@ green alone: severity also has a marker shape and a label.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -72,13 +74,35 @@ def plot_config(file_name: str) -> dict[str, object]:
     }
 
 
+def plain(text: object) -> str:
+    """Text from a workbook as plotly shows it literally: plotly reads <a>, <b>, <br>, <span> … in every
+    label, title and hover text, and decodes entities, so &, < and > go in as entities."""
+    return html.escape(str(text), quote=False)
+
+
+# Trace attributes that carry labels drawn on the figure (category axes, point texts, hover texts).
+_LABEL_ATTRIBUTES = ("x", "y", "text", "hovertext")
+
+
+def literal_labels(figure: go.Figure) -> go.Figure:
+    """Every string a trace draws, escaped with `plain` (the figure's own markup lives in templates and titles)."""
+    for trace in figure.data:
+        for name in _LABEL_ATTRIBUTES:
+            values = getattr(trace, name, None)
+            if isinstance(values, str):
+                trace[name] = plain(values)
+            elif isinstance(values, tuple | list | np.ndarray) and any(isinstance(value, str) for value in values):
+                trace[name] = [plain(value) if isinstance(value, str) else value for value in values]
+    return figure
+
+
 def _base(title: str, height: int, subtitle: str | None = None) -> go.Figure:
     """An empty figure in the template; `subtitle` (e.g. the scope '2026年10月 · 全省') goes on a second, smaller line,
     so that a narrow column (a tablet) does not cut the title off."""
     figure = go.Figure()
-    heading: dict[str, object] = {"text": title}
+    heading: dict[str, object] = {"text": plain(title)}
     if subtitle:
-        heading["subtitle"] = {"text": subtitle, "font": {"size": 14, "color": "#555555"}}
+        heading["subtitle"] = {"text": plain(subtitle), "font": {"size": 14, "color": "#555555"}}
     figure.update_layout(template=TEMPLATE_NAME, title=heading, height=height)
     if subtitle:
         figure.update_layout(margin={"t": 76})
@@ -167,7 +191,7 @@ def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go
         )
     _percent_axis(figure, "x")
     figure.update_yaxes(title=None, type="category")
-    return figure
+    return literal_labels(figure)
 
 
 def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
@@ -198,7 +222,7 @@ def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) ->
     )
     figure.update_yaxes(autorange="reversed", title=None)
     figure.update_xaxes(side="top", title=None)
-    return figure
+    return literal_labels(figure)
 
 
 def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle: str | None = None) -> go.Figure:
@@ -252,7 +276,7 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
     # an axis title under the plot: the legend goes to the figure's foot, clear of it
     figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
     figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
-    return figure
+    return literal_labels(figure)
 
 
 def _name_points(figure: go.Figure, units: pd.DataFrame) -> None:
@@ -262,7 +286,7 @@ def _name_points(figure: go.Figure, units: pd.DataFrame) -> None:
         figure.add_annotation(
             x=record["checked"],
             y=record["pass_rate"],
-            text=record["region"],
+            text=plain(record["region"]),
             showarrow=False,
             xanchor="right",
             xshift=-9,
@@ -278,8 +302,8 @@ def _marker_texts(chosen: pd.DataFrame) -> list[tuple[dt.date, str]]:
     for record in chosen.to_dict("records"):
         project = record.get("project")
         parts = (record.get("region"), short_project(project) if isinstance(project, str) else None)
-        where = " · ".join(str(part) for part in parts if part)
-        found.setdefault(record["month"], []).append(f"{where}：{record['reason']}" if where else str(record["reason"]))
+        where = " · ".join(plain(part) for part in parts if part)
+        found.setdefault(record["month"], []).append(f"{where}：{plain(record['reason'])}" if where else plain(record["reason"]))
     return [(month, "<br>".join(lines[:6] + ([f"另有 {len(lines) - 6} 条"] if len(lines) > 6 else []))) for month, lines in found.items()]
 
 
@@ -383,7 +407,7 @@ def ranking_bars(units: pd.DataFrame, value: str, title: str, label: str) -> go.
     )
     _percent_axis(figure, "x")
     figure.update_yaxes(title=None, type="category")
-    return figure
+    return literal_labels(figure)
 
 
 def severity_badge(severity: str) -> str:
@@ -428,8 +452,8 @@ def stand_alone(figure: go.Figure, title: str, note: str, height: int = BRIEF_HE
         height=height,
         font={"size": font_size},
         title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {"text": note, "font": {"size": font_size - 2, "color": "#555555"}},
+            "text": f"<b>{plain(title)}</b>",
+            "subtitle": {"text": plain(note), "font": {"size": font_size - 2, "color": "#555555"}},
             "font": {"size": font_size + 8, "color": "#111111"},
             "x": 0.012,
             "xanchor": "left",
@@ -483,4 +507,4 @@ def risk_bars(scores: pd.DataFrame, points: dict[str, int], title: str) -> go.Fi
         title={"text": f"风险评分（每条预警：{rule}）"}, range=[0, upper * 1.15 + 1], tickmode="linear", dtick=max(1, round(upper / 5))
     )
     figure.update_yaxes(title=None, type="category")
-    return figure
+    return literal_labels(figure)

@@ -325,7 +325,7 @@ def warnings_figure(briefing: Briefing, limit: int = 6, height: int = charts.BRI
                 "line": {"color": "#DDDDDD"},
             },
             cells={
-                "values": [table[column].tolist() for column in table.columns],
+                "values": [[charts.plain(v) if isinstance(v, str) else v for v in table[column]] for column in table.columns],
                 "align": "left",
                 "font": {"size": 14, "color": [colours, "#222222", "#222222", "#222222", "#333333"]},
                 "height": 30,

@@ -323,7 +323,7 @@ def sign_in_page() -> None:
                 args=(account.login,),
                 icon=":material/science:",
                 width="stretch",
-                help=account.display_name + (f"（{'、'.join(account.units)}）" if account.units else ""),
+                help=literal(account.display_name + (f"（{'、'.join(account.units)}）" if account.units else "")),
             )
 
 
