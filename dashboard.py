@@ -26,11 +26,13 @@ def main() -> None:
         signin.sign_in_page()
         return
     st.session_state[signin.ACTOR] = actor
-    signin.redirect_if_pending()
     shown = navigation.page_for(page.url_path)
+    if shown is navigation.DEFAULT and not shown.open_to(actor):
+        # the root URL of someone without the overview: their own first page (before anything is drawn,
+        # so that a cookie hand-over still pending goes out from that page's run)
+        st.switch_page(navigation.first_page(actor).script)
+    signin.redirect_if_pending()
     if not shown.open_to(actor):
-        if shown is navigation.DEFAULT:  # the root URL of someone without the overview: their own first page
-            st.switch_page(navigation.first_page(actor).script)
         signin.forbidden(shown.title)
         return
     signin.welcome(account)
