@@ -105,7 +105,7 @@ def show_review_panel(history: pd.DataFrame, chosen: str) -> None:
 
 def show_history(history: pd.DataFrame, cells: pd.DataFrame) -> None:
     st.subheader("上传历史", anchor=False)
-    st.caption("包括已被更正版本替换和已撤回的上传；撤回或恢复可用命令行 restore / withdraw")
+    st.caption("包括已被更正版本替换和已撤回的上传；专班可在“数据上传”页恢复或撤回（命令行 restore / withdraw 亦可）")
     unit_filter, state_filter = st.columns([2, 1])
     units = unit_filter.multiselect("单位", submissions.unit_choices(cells, history), placeholder="全部单位", key="history_units")
     states = state_filter.multiselect("状态", list(submissions.STATE_ORDER), placeholder="全部状态", key="history_states")
