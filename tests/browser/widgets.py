@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -21,12 +23,16 @@ def settle(page: Page) -> None:
 
 def pick(page: Page, key: str, option: str, close: bool = False) -> None:
     """Choose `option` in the select widget with this key. A rerun still in flight can redraw the
-    widget and close its list under the pointer, so the list is opened again until the option is taken."""
+    widget and close its list under the pointer, or drop a choice made meanwhile, so the list is
+    opened again until the option is taken (for a multiselect, `close`: until its tag shows)."""
     # during a rerun Streamlit keeps the old copy of a widget (data-stale="true") beside the new one
     widget = page.locator(f".st-key-{key}:not([data-stale='true'])")
     field = widget.locator("input")
+    tag = widget.locator(f"[data-tag][aria-label={json.dumps(option, ensure_ascii=False)}]")  # a multiselect's chosen value
     for _attempt in range(5):
         settle(page)
+        if close and tag.count():  # taken by an earlier attempt whose rerun came late
+            return
         field.click()
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
@@ -35,7 +41,10 @@ def pick(page: Page, key: str, option: str, close: bool = False) -> None:
             continue
         if close:  # a multiselect: its list stays open, and the choice shows as a tag
             page.keyboard.press("Escape")
-            expect(widget).to_contain_text(option)
+            try:
+                expect(tag).to_have_count(1, timeout=5_000)
+            except AssertionError:
+                continue
         settle(page)
         return
     raise AssertionError(f"no option {option!r} in {key}")
