@@ -1,1 +1,1 @@
-INSERT INTO regions SELECT region, zone, sort_order FROM incoming_regions
+INSERT INTO regions (region, zone, sort_order, scale) SELECT region, zone, sort_order, scale FROM incoming_regions

@@ -7,9 +7,9 @@ WITH seen AS (
     UNION
     SELECT DISTINCT region FROM satisfaction
 )
-SELECT r.region, r.zone, r.sort_order, true AS in_master
+SELECT r.region, r.zone, r.sort_order, r.scale, true AS in_master
 FROM regions AS r
 UNION ALL
-SELECT s.region, NULL AS zone, 100000 AS sort_order, false AS in_master
+SELECT s.region, NULL AS zone, 100000 AS sort_order, NULL AS scale, false AS in_master
 FROM seen AS s
 WHERE s.region NOT IN (SELECT region FROM regions);

@@ -30,11 +30,17 @@ others show, on purpose, what the warnings look for:
 | 白鹭市 | 问题反弹 on 1 item                                         | 2026-08              | RELAPSE          |
 | 青岚市 | 问题反弹 on 1 item                                         | 2026-09              | RELAPSE          |
 | 白鹭市 | 满意度 60–68% while its reported rates are ≥ 90%           | 2026-07, 2026-10     | LOW_SATISFACTION |
-| 鹿鸣市 | 4 整改措施 texts copied word for word from 明湖市 (naming 明湖市's counties) | items found by 2026-03 | (none yet) |
+| 鹿鸣市 | 4 整改措施 texts copied word for word from 明湖市 (naming 明湖市's counties) | items found by 2026-03 | (too few for BOILERPLATE) |
+| 鹿鸣市 | 45% of its 形式主义官僚主义 measures are one of two 明湖市 measures with the place names swapped (near-copies) | from 2025-12 | BOILERPLATE |
+| 金穗市 | 40% of its 问题描述 are stock phrases only (作风不实问题, 责任落实不到位, …) | every month | VAGUE |
+| 云栖市 | 规模 in the region master 2.6 times what its list suggests: about 38% of the expected problems | every month | FEW_PROBLEMS |
 
 Honest units: 青岚市, 云栖市, 澄湾市, 星河市, 金穗市, 明湖市, 松涛市
 (a relapse is a single item found by a follow-up check; 明湖市 is the
-unwitting source of 鹿鸣市's copied measures).
+unwitting source of 鹿鸣市's copied measures). Every measure ends with a
+clause about its own problem (place, date, a count), as real ones do, so
+honest units' measures are not alike to each other's. The region master
+carries a 规模 (党员干部数) per unit, written on the unit's first row only.
 
 Workbooks vary as real ones do: header aliases and line breaks, a 序号
 column, 地区 merged over the block (written without 市 by 澄湾市, with a
@@ -122,6 +128,13 @@ RELAPSES: tuple[tuple[str, dt.date, int], ...] = (
 )
 LOW_SATISFACTION = ("白鹭市", (dt.date(2026, 7, 1), dt.date(2026, 10, 1)))
 COPIED_MEASURES = ("明湖市", "鹿鸣市", 4, dt.date(2026, 3, 31))  # from, to, how many, copier's items found by
+# 鹿鸣市 answers 45% of its 形式主义官僚主义 problems with one of two 明湖市 measures, place names swapped
+NEAR_COPIES = ("明湖市", "鹿鸣市", 1, 2, 0.45)  # from, to, project index, donor texts, share of the copier's items
+VAGUE_UNIT, VAGUE_SHARE = "金穗市", 0.4  # this share of its 问题描述 are stock phrases only
+# 规模 (党员干部数) of the region master: about this many per problem listed over the year, ±5% by unit,
+# except FEW_PROBLEMS_UNIT, whose 规模 is this many times what its list would suggest
+SCALE_PER_PROBLEM = 185
+FEW_PROBLEMS_UNIT, FEW_PROBLEMS_FACTOR = "云栖市", 2.6
 SATISFACTION_MONTHS = (dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 1), dt.date(2026, 10, 1))
 
 # --- vocabularies for the texts -------------------------------------------
@@ -253,6 +266,13 @@ MEASURES: dict[str, tuple[str, ...]] = {
         "对相关责任人进行约谈并督促整改",
     ),
 }
+CLOSINGS = (
+    "，{date}前对{place}整改情况开展回头看，走访{n}人次",
+    "，整改结果于{date}在{place}公示，接受群众监督",
+    "，{date}已向{place}反馈整改结果，回访群众{n}人",
+    "，由{place}在{date}前报送整改报告和佐证材料",
+    "，{date}组织{place}{n}名干部参加警示教育",
+)
 OPENERS = (
     "{responsible}召开专题会议研究部署，",
     "{responsible}主要负责同志牵头督办，",
@@ -404,11 +424,15 @@ class ProblemTexts:
         )
         return rng.choice(DESCRIPTIONS[project]).format(**values) + detail
 
-    def measures(self, project: str, responsible: str, county: str) -> str:
+    def measures(self, project: str, responsible: str, county: str, place: str, found: dt.date) -> str:
+        """Opener, two or three stock steps, and a closing clause about this very problem (its place, a date,
+        a count): what keeps an honest unit's measures from being alike to another unit's."""
         rng = self.rng
         opener = rng.choice(OPENERS).format(responsible=responsible, county=county)
         steps = rng.sample(MEASURES[project], rng.randint(2, 3))
-        return opener + "；".join(steps) + "。"
+        day = found + dt.timedelta(days=rng.randint(10, 90))
+        closing = rng.choice(CLOSINGS).format(place=place, date=f"{day.month}月{day.day}日", n=rng.randint(3, 60))
+        return opener + "；".join(steps) + closing + "。"
 
 
 def _unit_items(unit: UnitSpec, rng: random.Random) -> list[Item]:
@@ -450,7 +474,7 @@ def _unit_items(unit: UnitSpec, rng: random.Random) -> list[Item]:
                 source=rng.choices(list(SOURCE_WEIGHTS), weights=list(SOURCE_WEIGHTS.values()))[0],
                 description=texts.description(project, place, county),
                 root_cause=rng.choice(domain.ROOT_CAUSES) if rng.random() < 0.9 else None,
-                measures=texts.measures(project, responsible, county),
+                measures=texts.measures(project, responsible, county, place, found),
                 found=found,
                 start=start,
                 done=done,
@@ -508,6 +532,48 @@ def _plant_shrink(items: list[Item], month: dt.date, count: int, rng: random.Ran
         candidates = [i for i in items if i.project == project and i.found <= before and _open_at(i, month_end(month))]
         for item in rng.sample(candidates, count // 2):
             item.dropped_from = month
+
+
+VAGUE_DESCRIPTIONS = (
+    "作风不实问题",
+    "责任落实不到位",
+    "思想认识不到位，存在形式主义问题",
+    "部分干部担当意识不强",
+    "工作作风不够扎实",
+    "存在一些官僚主义现象",
+    "个别干部责任意识有待加强",
+    "落实方面仍然存在不足",
+)
+
+
+def _plant_near_copies(
+    source: UnitSpec, target: UnitSpec, items: dict[str, list[Item]], keep: set[str], rng: random.Random
+) -> None:
+    """上下一般粗: the target answers a share of one project's problems with a few of the source's measures,
+    the source's place names swapped for its own (a few characters changed, Jaccard about 0.8-0.9)."""
+    _from, _to, project_index, donors, share = NEAR_COPIES
+    project = domain.PROJECTS[project_index]
+    donor_texts = [i.measures for i in rng.sample([i for i in items[source.name] if i.project == project], donors)]
+    copiers = [i for i in items[target.name] if i.project == project and i.item_id not in keep]  # keep: the verbatim copies
+    for item in rng.sample(copiers, round(len(copiers) * share)):
+        text = rng.choice(donor_texts).replace(source.name, target.name)
+        for county in source.counties:
+            text = text.replace(county, item.county)
+        item.measures = text
+
+
+def _plant_vague(items: list[Item], rng: random.Random) -> None:
+    """大而化之: a share of the unit's 问题描述 say nothing but stock phrases."""
+    for item in rng.sample(items, round(len(items) * VAGUE_SHARE)):
+        item.description = rng.choice(VAGUE_DESCRIPTIONS)
+
+
+def unit_scale(unit: UnitSpec) -> int:
+    """The demo region master's 规模 of `unit` (see SCALE_PER_PROBLEM)."""
+    position = UNITS.index(unit)
+    jitter = 1 + ((position * 37) % 11 - 5) / 100
+    factor = FEW_PROBLEMS_FACTOR if unit.name == FEW_PROBLEMS_UNIT else 1.0
+    return round(unit.size * SCALE_PER_PROBLEM * jitter * factor / 10) * 10
 
 
 def _attach_evidence(unit: UnitSpec, items: list[Item], rng: random.Random, id_prefix: bool) -> None:
@@ -652,6 +718,9 @@ def invent(seed: int = 2026) -> tuple[DemoYear, dict[str, UnitStyle]]:
     _plant_rush(items[RUSH[0]], RUSH[1], rng)
     _plant_shrink(items[SHRINK[0]], SHRINK[1], SHRINK[2], rng)
     copied = _copy_measures(items[COPIED_MEASURES[0]], items[COPIED_MEASURES[1]], COPIED_MEASURES[2], COPIED_MEASURES[3], rng)
+    by_name = {unit.name: unit for unit in UNITS}
+    _plant_near_copies(by_name[NEAR_COPIES[0]], by_name[NEAR_COPIES[1]], items, {copier for _donor, copier in copied}, rng)
+    _plant_vague(items[VAGUE_UNIT], rng)
     for unit in UNITS:
         _attach_evidence(unit, items[unit.name], rng, styles[unit.name].evidence_prefix)
     checks = _invent_checks(items, rng)
@@ -985,14 +1054,19 @@ def _write_satisfaction(out_dir: Path, rows: list[tuple[str, str, dt.date, float
 
 
 def write_region_master(out_dir: Path) -> str:
-    rows: list[list[Cell | Percent]] = [[unit.name, unit.zone, county] for unit in UNITS for county in unit.counties]
+    rows: list[list[Cell | Percent]] = [
+        [unit.name, unit.zone, county, unit_scale(unit) if position == 0 else None]
+        for unit in UNITS
+        for position, county in enumerate(unit.counties)
+    ]
     block = SheetBlock(
         name="地区表",
-        header=("地区", "片区", "县区"),
+        header=("地区", "片区", "县区", "规模（党员干部数）"),
         rows=rows,
         titles=("整改整治报送单位及县区一览表",),
+        notes=("注：规模为各地区党员干部人数，每个地区填在其第一行，用于推算应查摆问题数。",),
         merge_columns=(0, 1),
-        widths=(12, 10, 14),
+        widths=(12, 10, 14, 18),
     )
     write_workbook(out_dir / REGIONS_FILE, [block], dt.date(2025, 10, 20))
     return REGIONS_FILE

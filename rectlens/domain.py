@@ -310,6 +310,14 @@ REGION_LAYOUT = SheetLayout(
         Column("region", "地区", "text", True, ("市州", "地市", "地区名称", "单位名称"), ""),
         Column("zone", "片区", "text", True, ("区域", "所属片区"), ""),
         Column("county", "县区", "text", False, ("县（市、区）", "县市区", "区县"), ""),
+        Column(
+            "scale",
+            "规模",
+            "scale",
+            False,
+            ("党员干部数", "党员人数", "干部人数", "规模基数"),
+            "正数，如党员干部人数；每个地区一个值，可只填在该地区第一行",
+        ),
     ),
     needs_month=False,
 )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from rectlens import config, sql
 from rectlens.metrics import analysis, previous_month
+from rectlens.quality import stage
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
@@ -120,12 +121,37 @@ def _slow(f: dict[str, Any], t: dict[str, Any]) -> str:
     )
 
 
+def _boilerplate(f: dict[str, Any], t: dict[str, Any]) -> str:
+    examples = str(f["examples"]).split("、")
+    shown = "、".join(examples[:3]) + ("等" if len(examples) > 3 else "")
+    return (
+        f"可比对的整改措施 {f['qualifying']} 项中有 {f['copied']} 项（{pct(f['share'])}）与其他地区的措施雷同"
+        f"（字符三元组相似度不低于 {t['measure_alike_jaccard'] * 100:.0f}%，涉及 {shown}）"
+    )
+
+
+def _vague(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return (
+        f"{f['items']} 个问题中有 {f['vague']} 项（{pct(f['share'])}）问题描述笼统："
+        f"未填写，或去掉“存在”“不到位”等套话后不足 {t['vague_min_chars']} 个字"
+    )
+
+
+def _few_problems(f: dict[str, Any], t: dict[str, Any]) -> str:
+    return (
+        f"规模 {f['scale']:,.0f}，按其他 {f['other_units']} 个地区每万规模 {f['others_rate'] * 10000:.1f} 个问题推算"
+        f"应查摆约 {f['expected']:.1f} 个，台账仅 {f['ledger_total']} 个（{pct(f['share'])}，"
+        f"不足推算数的 {t['few_problems_below_share'] * 100:.0f}%）"
+    )
+
+
 @dataclass(frozen=True)
 class FlagKind:
     code: str
     name: str
     query: str
     reason: Callable[[dict[str, Any], dict[str, Any]], str]
+    item_quality: bool = False  # reads the staged per-item list-quality facts (rectlens.quality.stage)
 
 
 FLAG_KINDS: tuple[FlagKind, ...] = (
@@ -143,6 +169,9 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     FlagKind("LOW_SATISFACTION", "群众评价偏低", "flag_low_satisfaction", _low_satisfaction),
     FlagKind("OVERDUE", "逾期未完成", "flag_overdue", _overdue),
     FlagKind("SLOW", "进度滞后", "flag_slow", _slow),
+    FlagKind("BOILERPLATE", "措施雷同", "flag_boilerplate", _boilerplate, item_quality=True),
+    FlagKind("VAGUE", "描述笼统", "flag_vague", _vague, item_quality=True),
+    FlagKind("FEW_PROBLEMS", "查摆不全", "flag_few_problems", _few_problems),
 )
 FLAG_NAMES: dict[str, str] = {kind.code: kind.name for kind in FLAG_KINDS}
 FLAG_KEY = ("code", "region", "project", "month")
@@ -164,9 +193,10 @@ def evaluate(con: duckdb.DuckDBPyConnection, month: dt.date, codes: Collection[s
     thresholds = config.thresholds()
     params = {"month": month, "prev_month": previous_month(month), **thresholds}
     found: list[dict[str, Any]] = []
-    for kind in FLAG_KINDS:
-        if codes is not None and kind.code not in codes:
-            continue
+    chosen = [kind for kind in FLAG_KINDS if codes is None or kind.code in codes]
+    if any(kind.item_quality for kind in chosen):
+        stage.stage(con, month)
+    for kind in chosen:
         for record in sql.frame(con, kind.query, params).to_dict("records"):
             facts = record["facts"]
             found.append(
@@ -233,8 +263,19 @@ EVIDENCE_QUERIES: dict[str, tuple[str, ...]] = {
     "SLOW": ("flag_rows_items",),
     "SHRINK": ("flag_rows_items",),
     "MISSING": (),
+    "BOILERPLATE": ("flag_rows_boilerplate",),
+    "VAGUE": ("flag_rows_vague",),
+    "FEW_PROBLEMS": ("flag_rows_few_problems",),
 }
-EVIDENCE_LABELS = {"flag_rows_checks": "核查记录", "flag_rows_summary": "汇总表与评议", "flag_rows_items": "台账问题"}
+EVIDENCE_LABELS = {
+    "flag_rows_checks": "核查记录",
+    "flag_rows_summary": "汇总表与评议",
+    "flag_rows_items": "台账问题",
+    "flag_rows_boilerplate": "雷同的整改措施",
+    "flag_rows_vague": "笼统的问题描述",
+    "flag_rows_few_problems": "各地区规模与问题数",
+}
+ITEM_QUALITY_CODES = frozenset(kind.code for kind in FLAG_KINDS if kind.item_quality)
 
 
 def rows_behind(db_path: Path | str, code: str, region: str, project: str | None, month: dt.date) -> dict[str, pd.DataFrame]:
@@ -248,4 +289,6 @@ def rows_behind(db_path: Path | str, code: str, region: str, project: str | None
         **config.thresholds(),
     }
     with analysis(db_path, month, month) as con:
+        if code in ITEM_QUALITY_CODES:
+            stage.stage(con, month)
         return {EVIDENCE_LABELS[name]: sql.frame(con, name, params) for name in EVIDENCE_QUERIES[code]}

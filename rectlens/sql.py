@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from rectlens.config import QUERIES_DIR
 
@@ -45,6 +46,11 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
 def frame(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run a named query and fetch the whole result (connections are never shared)."""
     return con.execute(text(name), bind(name, params)).df()
+
+
+def arrow(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pa.Table:
+    """Run a named query and fetch the whole result as an Arrow table (text columns without Python objects)."""
+    return con.sql(text(name), params=bind(name, params)).to_arrow_table()
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:

@@ -201,9 +201,20 @@ def as_dates(table: pd.DataFrame) -> pd.DataFrame:
 # the way back to the source cell (file, sheet, row), then the rest.
 EVIDENCE_COLUMNS = {
     "source": "类别",
+    "region": "地区",
+    "scale": "规模",
+    "ledger_total": "台账问题数",
+    "per_10k": "每万规模问题数",
     "item_id": "问题编号",
     "project": "整治项目",
     "month": "报送月份",
+    "measures": "整改措施",
+    "other_region": "雷同地区",
+    "other_item_id": "雷同问题编号",
+    "other_measures": "雷同地区的整改措施",
+    "jaccard": "相似度",
+    "description": "问题描述",
+    "description_left": "去掉套话后",
     "status": "整改状态",
     "completed_date": "完成日期",
     "check_date": "核查日期",
@@ -223,10 +234,9 @@ EVIDENCE_COLUMNS = {
     "sampling": "抽样方式",
     "found_date": "发现日期",
     "county": "县区",
-    "description": "问题描述",
     "upload_id": "上传编号",
 }
-EVIDENCE_PERCENT = ("填报完成率", "满意度")
+EVIDENCE_PERCENT = ("填报完成率", "满意度", "相似度")
 # Said once in the warning's heading: a column would repeat it on every row.
 SAME_FOR_ALL_ROWS = ("source", "project", "month")
 

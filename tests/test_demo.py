@@ -415,8 +415,8 @@ def test_measures_copied_between_units(built: Built) -> None:
     )
     assert len(shared) == 4
     assert all(regions == ["明湖市", "鹿鸣市"] for _m, regions in shared)
-    counties = next(u for u in demo.UNITS if u.name == "明湖市").counties
-    assert all(any(county in text for county in counties) for text, _r in shared)  # the copy names the other city's county
+    places = ("明湖市", *next(u for u in demo.UNITS if u.name == "明湖市").counties)
+    assert all(any(place in text for place in places) for text, _r in shared)  # the copy names the other city or its county
 
 
 def test_honest_units_show_no_planted_pattern(built: Built) -> None:

@@ -71,6 +71,9 @@ def test_the_spec_table_is_covered() -> None:
         "LOW_SATISFACTION",
         "OVERDUE",
         "SLOW",
+        "BOILERPLATE",
+        "VAGUE",
+        "FEW_PROBLEMS",
     }
 
 

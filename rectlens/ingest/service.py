@@ -193,12 +193,13 @@ def replace_region_master(db_path: Path | str, data: bytes, file_name: str, acto
     workbook = validate_workbook(data, file_name, RegionMaster(), config.limits(), layouts=(layout,))
     problems = list(workbook.problems)
     if not workbook.sheets and not problems:
-        problems.append(Problem("", None, "", "", "没有找到地区表：需要“地区”“片区”两列（“县区”可选）", file=file_name))
+        problems.append(Problem("", None, "", "", "没有找到地区表：需要“地区”“片区”两列（“县区”“规模”可选）", file=file_name))
     if problems:
         audit.record(db_path, actor, "regions_load", audit.INVALID, f"文件「{file_name}」", f"{len(problems)} 处错误")
         return 0, problems, workbook.notices
     frame = pd.concat([sheet.frame for sheet in workbook.sheets], ignore_index=True)
     zones: dict[str, str] = {}
+    scales: dict[str, float] = {}
     for record in frame.itertuples(index=False):
         previous = zones.setdefault(record.region, record.zone)
         if previous != record.zone:
@@ -212,10 +213,31 @@ def replace_region_master(db_path: Path | str, data: bytes, file_name: str, acto
                     file=file_name,
                 )
             )
+        # 规模: one value per unit, repeated on its rows or written once on its first row
+        if record.scale is not None and not pd.isna(record.scale):
+            earlier = scales.setdefault(record.region, float(record.scale))
+            if earlier != float(record.scale):
+                problems.append(
+                    Problem(
+                        workbook.sheets[0].name,
+                        int(record.excel_row),
+                        "规模",
+                        f"{record.scale:g}",
+                        f"同一地区只能有一个规模（{record.region} 此前为 {earlier:g}）：请只保留一个值，或只在该地区第一行填写",
+                        file=file_name,
+                    )
+                )
     if problems:
         audit.record(db_path, actor, "regions_load", audit.INVALID, f"文件「{file_name}」", f"{len(problems)} 处错误")
         return 0, problems, workbook.notices
-    units = pd.DataFrame({"region": list(zones), "zone": list(zones.values()), "sort_order": range(len(zones))})
+    units = pd.DataFrame(
+        {
+            "region": list(zones),
+            "zone": list(zones.values()),
+            "sort_order": range(len(zones)),
+            "scale": pd.Series([scales.get(name) for name in zones], dtype="float64"),
+        }
+    )
     counties = frame.dropna(subset=["county"])[["region", "county"]].drop_duplicates()
     with transaction(db_path) as con:
         require(actor, LOAD_REGIONS)

@@ -55,6 +55,7 @@ PARSERS: dict[str, Callable[[Cell], object]] = {
     "deadline": values.parse_deadline,
     "month": values.parse_month,
     "count": values.parse_count,
+    "scale": values.parse_scale,
     "rate": values.parse_rate,
     "check_result": values.parse_check_result,
     "sampling": values.parse_sampling,

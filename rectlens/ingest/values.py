@@ -69,6 +69,24 @@ def parse_count(value: object) -> int:
     return int(number)
 
 
+def parse_scale(value: object) -> float:
+    """A unit's 规模: a positive number; "12,000", "1.2万" and "12000人" are read as 12,000."""
+    expected = "正数，如 12000 或 1.2万"
+    number = _number(value)
+    if number is None and isinstance(value, str):
+        text = re.sub(r"(人|名|个)$", "", squash(value))
+        multiplier = 1.0
+        if text.endswith("万"):
+            text, multiplier = text[:-1], 10_000.0
+        number = _number(text)
+        number = None if number is None else number * multiplier
+    if number is None or not math.isfinite(number):
+        raise BadValue(expected)
+    if number <= 0:
+        raise BadValue(expected + "，必须大于 0")
+    return number
+
+
 def parse_rate(value: object) -> float:
     """A rate as a fraction: '95%' and 95 are percents, 0.95 and 1 fractions."""
     expected = "百分比，如 95%、95 或 0.95，且不超过 100%"
