@@ -92,6 +92,9 @@ def label(value: dt.date | str) -> str:
     return f"{first.year}-{first.month:02d}"
 
 
+AUTO = "<auto>"
+
+
 @dataclass(frozen=True)
 class Item:
     """One ledger row. `done` is the 完成日期; `deadline` a date, a text such as 长期坚持, or None."""
@@ -103,6 +106,10 @@ class Item:
     found: DateLike = "2026-01-05"
     deadline: DateLike = None
     evidence: str | None = "整改报告.pdf"
+    description: str | None = AUTO  # AUTO: a specific text naming the item (never VAGUE); None: blank
+    measures: str | None = "整改措施"  # too short to qualify for BOILERPLATE
+    source: str | None = "信访举报"
+    root_cause: str | None = None
 
     @staticmethod
     def completed(item_id: str, done: DateLike, project: str = WG, **options: Any) -> Item:
@@ -171,10 +178,10 @@ def ledger_sheet(region: str, month: dt.date | str, items: Sequence[Item], *, sh
             None,
             "市纪委监委",
             SHORT[item.project] if short_names else item.project,
-            "信访举报",
-            "问题描述",
-            None,
-            "整改措施",
+            item.source,
+            f"{region}{item.id}号：机关食堂超标准接待检查组" if item.description == AUTO else item.description,
+            item.root_cause,
+            item.measures,
             day(item.found),
             day(item.deadline) if isinstance(item.deadline, dt.date) or _is_iso(item.deadline) else item.deadline,
             item.status,
@@ -219,8 +226,10 @@ def satisfaction_sheet(rows: Sequence[tuple[str, str, dt.date | str, Any, int | 
     return ("群众评议", SATISFACTION_HEADER, body, [], [])
 
 
-def regions_workbook(units: Sequence[tuple[str, str]] = UNITS) -> bytes:
-    return workbook([("地区表", ("地区", "片区"), units, [], [])])
+def regions_workbook(units: Sequence[tuple[Any, ...]] = UNITS) -> bytes:
+    """(地区, 片区) rows, or (地区, 片区, 规模) rows for a region master with the optional 规模 column."""
+    header = ("地区", "片区", "规模") if any(len(unit) > 2 for unit in units) else ("地区", "片区")
+    return workbook([("地区表", header, units, [], [])])
 
 
 _names = itertools.count(1)
@@ -254,7 +263,7 @@ def shared_lens(factory: pytest.TempPathFactory, name: str) -> Iterator[Lens]:
 class Lens:
     """A test database: region master plus the workbooks a scenario ingests."""
 
-    def __init__(self, path: Path, units: Sequence[tuple[str, str]] | None = UNITS) -> None:
+    def __init__(self, path: Path, units: Sequence[tuple[Any, ...]] | None = UNITS) -> None:
         self.path = Path(path)
         self._memo: dict[tuple[Any, ...], pd.DataFrame] = {}
         if units:

@@ -16,8 +16,9 @@ confirmed with the exact Jaccard index of the spec:
 5. the exact Jaccard index on the gram strings: no pair is reported alike
    that is not.
 
-A pair at Jaccard t is missed with probability (1 - t^rows)^bands
-(3e-6 at 0.80 for 32 x 5), far less for more alike pairs.
+A pair at Jaccard t is missed with probability (1 - t^rows)^bands; the
+layout follows from t and the accepted miss probability (`band_layout`:
+33 bands of 5 hashes at 0.80 for 3e-6), far less for more alike pairs.
 `brute_force_pairs` is the quadratic definition, kept for the tests and
 the benchmark.
 """
@@ -63,6 +64,18 @@ def brute_force_pairs(texts: pd.DataFrame, jaccard: float) -> pd.DataFrame:
             shared = len(a & b)
             found.append((min(id_a, id_b), max(id_a, id_b), shared, len(a) + len(b) - shared))
     return pd.DataFrame(found, columns=PAIR_COLUMNS)
+
+
+def band_layout(jaccard: float, miss_probability: float) -> tuple[int, int]:
+    """(bands, rows per band) for a threshold: rows such that threshold^rows is about 0.3 (few
+    candidates far below the threshold), then the fewest bands that miss a pair exactly at the
+    threshold with at most `miss_probability`: (1 - t^rows)^bands <= miss_probability."""
+    rows = max(1, math.floor(math.log(0.3) / math.log(jaccard))) if jaccard < 1 else 1
+    hit = jaccard**rows
+    if hit >= 1:
+        return 1, rows
+    bands = max(1, math.ceil(math.log(miss_probability) / math.log(1 - hit)))
+    return bands, rows
 
 
 def _screen_minimum(hashes: int, jaccard: float) -> int:
@@ -115,12 +128,13 @@ def _band_keys(ids: np.ndarray, signatures: np.ndarray, bands: int, rows: int) -
     return pd.concat(frames, ignore_index=True)
 
 
-def alike_pairs(con: duckdb.DuckDBPyConnection, jaccard: float, bands: int, rows: int) -> pd.DataFrame:
+def alike_pairs(con: duckdb.DuckDBPyConnection, jaccard: float, miss_probability: float = 3e-6) -> pd.DataFrame:
     """Pairs (text_a < text_b) of alike texts among the temp table `measure_texts` (text_id, norm, regions).
 
-    Leaves the temp tables `measure_grams` and `measure_candidates` on the connection.
+    Leaves the temp table `measure_grams` on the connection.
     """
     threshold = threshold_fraction(jaccard)
+    bands, rows = band_layout(float(threshold), miss_probability)
     ratio = {"jaccard_num": threshold.numerator, "jaccard_den": threshold.denominator}
     sql.execute(con, "quality_grams")
     hashed = sql.execute(con, "quality_gram_hashes").fetchnumpy()

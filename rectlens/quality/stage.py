@@ -42,8 +42,7 @@ def _key(con: duckdb.DuckDBPyConnection, month: dt.date, thresholds: dict[str, A
         thresholds["measure_alike_jaccard"],
         thresholds["vague_min_chars"],
         tuple(settings["stock_phrases"]),
-        settings["lsh_bands"],
-        settings["lsh_rows_per_band"],
+        settings["lsh_miss_probability"],
     )
     return (month, snapshot, rules)
 
@@ -73,9 +72,7 @@ def _compute(con: duckdb.DuckDBPyConnection, month: dt.date, thresholds: dict[st
     con.register("quality_item_norms", item_norms(items, thresholds, list(settings["stock_phrases"])))
     try:
         sql.execute(con, "quality_texts")
-        alike = similarity.alike_pairs(
-            con, float(thresholds["measure_alike_jaccard"]), int(settings["lsh_bands"]), int(settings["lsh_rows_per_band"])
-        )
+        alike = similarity.alike_pairs(con, float(thresholds["measure_alike_jaccard"]), float(settings["lsh_miss_probability"]))
         con.register("measure_alike", alike)
         try:
             sql.execute(con, "quality_item_quality")
