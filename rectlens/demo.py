@@ -30,8 +30,8 @@ others show, on purpose, what the warnings look for:
 | 白鹭市 | 问题反弹 on 1 item                                         | 2026-08              | RELAPSE          |
 | 青岚市 | 问题反弹 on 1 item                                         | 2026-09              | RELAPSE          |
 | 白鹭市 | 满意度 60–68% while its reported rates are ≥ 90%           | 2026-07, 2026-10     | LOW_SATISFACTION |
-| 鹿鸣市 | 4 整改措施 texts copied word for word from 明湖市 (naming 明湖市's counties) | items found by 2026-03 | (too few for BOILERPLATE) |
-| 鹿鸣市 | 45% of its 形式主义官僚主义 measures are one of two 明湖市 measures with the place names swapped (near-copies) | from 2025-12 | BOILERPLATE |
+| 鹿鸣市 | 4 整改措施 texts copied word for word from 明湖市 (naming 明湖市's places) | items found by 2026-03 | (too few to fire) |
+| 鹿鸣市 | 45% of 形式主义官僚主义 measures: one of two 明湖市 ones, places swapped | from 2025-12 | BOILERPLATE |
 | 金穗市 | 40% of its 问题描述 are stock phrases only (作风不实问题, 责任落实不到位, …) | every month | VAGUE |
 | 云栖市 | 规模 in the region master 2.6 times what its list suggests: about 38% of the expected problems | every month | FEW_PROBLEMS |
 

@@ -37,7 +37,8 @@ def flagged_db(tmp_path: Path) -> Path:
     ledger = [["青川市问题台账（2026年10月）"], ["问题编号", "地区", "整治项目", "问题描述", "整改状态", "完成日期", "佐证材料"]]
     for number in range(1, 9):
         description = f"青川市第{number}中学食堂超标准接待上级检查组"  # specific: not VAGUE
-        ledger.append([f"QC-{number}", "青川市", "违规吃喝", description, "已完成", f"2026-10-{number + 10}", "报告.pdf" if number <= 2 else None])
+        evidence = "报告.pdf" if number <= 2 else None
+        ledger.append([f"QC-{number}", "青川市", "违规吃喝", description, "已完成", f"2026-10-{number + 10}", evidence])
     checks = [["问题编号", "地区", "核查日期", "核查结论"]]
     for number in range(1, 7):
         checks.append([f"QC-{number}", "青川市", "2026-10-30", "整改到位" if number == 1 else "虚假整改"])
