@@ -313,7 +313,7 @@ def show_region_master(actor: Actor) -> None:
     if not allowed(actor, LOAD_REGIONS):
         return
     with st.expander("载入或替换地区表（专班）", icon=":material/map:"):
-        st.caption("地区表列出报送单位：地区、片区两列必填，县区、规模可选。载入后，上传文件中的地区名称按地区表核对；替换会记入留痕。")
+        st.caption("地区表列出报送单位：地区、片区两列必填，县区、规模（如党员干部数，用于推算应查摆的问题数）可选。载入后，上传文件中的地区名称按地区表核对；替换会记入留痕。")
         chosen = st.file_uploader("选择地区表（.xlsx / .xls）", type=["xlsx", "xls"], key="regions_file")
         if chosen is None or not st.button("载入地区表", key="regions_load", icon=":material/upload:"):
             return
