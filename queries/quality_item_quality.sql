@@ -26,7 +26,7 @@ partners AS (
     JOIN partner_texts AS p ON p.text_id = tu.text_id
     JOIN item_texts AS o ON o.text_id = p.partner_id AND o.region <> tu.region
 )
-SELECT i.region, i.project, i.item_id, i.qualifies,
+SELECT i.region, i.project, i.item_id, i.measure_norm, i.qualifies,
        p.other_region IS NOT NULL AS copied,
        p.other_region, p.other_item_id, p.other_project, p.jaccard,
        i.vague, i.description_left

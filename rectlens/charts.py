@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from rectlens import domain
+from rectlens.quality.report import ScaleFunnel
 from rectlens.stats import Z_95, Funnel
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -507,4 +508,143 @@ def risk_bars(scores: pd.DataFrame, points: dict[str, int], title: str) -> go.Fi
         title={"text": f"风险评分（每条预警：{rule}）"}, range=[0, upper * 1.15 + 1], tickmode="linear", dtick=max(1, round(upper / 5))
     )
     figure.update_yaxes(title=None, type="category")
+    return literal_labels(figure)
+
+
+# Classes of a mix (问题来源, 根源类别): Okabe-Ito first, then Tol's muted colours, grey for 其他 / 未填写.
+MIX_COLOURS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#BBBBBB",
+    "#DDDDDD",
+)
+
+
+def scale_funnel_plot(funnel: ScaleFunnel | None, marked: set[str], title: str, subtitle: str | None = None) -> go.Figure:
+    """Problems per 10,000 of 规模 against 规模, with Poisson control limits around the overall rate;
+    the units in `marked` (FEW_PROBLEMS) drawn as diamonds and named."""
+    figure = _base(title, 520, subtitle)
+    if funnel is None:
+        return empty_note(figure, "至少需要两个填写了规模的地区")
+    curve = funnel.curve()
+    for low, high, name, dash in (("low_998", "high_998", "99.8% 控制限", "dot"), ("low_95", "high_95", "95% 控制限", "dash")):
+        for column, show in ((low, True), (high, False)):
+            figure.add_trace(
+                go.Scatter(
+                    x=curve["scale"],
+                    y=curve[column],
+                    mode="lines",
+                    name=name,
+                    showlegend=show,
+                    legendgroup=name,
+                    line={"color": SCHEDULE, "dash": dash, "width": 1.5},
+                    hoverinfo="skip",
+                )
+            )
+    overall = funnel.rate * 10_000
+    figure.add_hline(y=overall, line={"color": NEUTRAL, "width": 1}, annotation_text=f"总体 {overall:.1f}", annotation_position="top right")
+    units = funnel.units
+    for flagged, name, colour, symbol in ((False, "各地区", REPORTED, "circle"), (True, "查摆不全", GAP, "diamond")):
+        chosen = units[units["region"].isin(marked) == flagged]
+        if chosen.empty:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=chosen["scale"],
+                y=chosen["per_scale"],
+                mode="markers",
+                name=name,
+                hovertext=chosen["region"],
+                marker={"size": 12, "color": colour, "symbol": symbol, "line": {"color": "#333333", "width": 1}},
+                customdata=chosen[["ledger_total", "expected"]],
+                hovertemplate="%{hovertext}<br>规模 %{x:,.0f}，问题 %{customdata[0]} 个（按总体应约 %{customdata[1]:.0f} 个）"
+                "<br>每万规模 %{y:.1f} 个<extra></extra>",
+            )
+        )
+    # named: the marked units and those beyond the 99.8% limits (naming every point makes a cluster unreadable)
+    named = units[units["region"].isin(marked) | units["outside_998"]]
+    for turn, record in enumerate(named.sort_values("per_scale").to_dict("records")):
+        figure.add_annotation(
+            x=record["scale"],
+            y=record["per_scale"],
+            text=plain(record["region"]),
+            showarrow=False,
+            xanchor="left",
+            xshift=9,
+            yshift=10 if turn % 2 == 0 else -10,
+            font={"size": 13, "color": "#222222"},
+            bgcolor="rgba(255, 255, 255, 0.85)",
+        )
+    figure.update_xaxes(title={"text": "规模（如党员干部数）"}, tickformat=",.0f")
+    figure.update_yaxes(title={"text": "每万规模问题数"}, rangemode="tozero")
+    figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
+    return literal_labels(figure)
+
+
+def share_bars(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
+    """Per unit, side by side: the share of measures alike to another unit's and of vague descriptions."""
+    table = units.sort_values("region", ascending=False)
+    figure = _base(title, max(360, 34 * len(table) + 160), subtitle)
+    for column, name, colour, counts in (
+        ("copied_share", "措施雷同占比", GAP, ("copied", "qualifying")),
+        ("vague_share", "描述笼统占比", SEVERITY_COLOURS["low"], ("vague", "items")),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=table[column].fillna(0),
+                y=table["region"],
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                customdata=table[list(counts)],
+                texttemplate="%{x:.0%}",
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y} " + name + " %{x:.1%}（%{customdata[0]}/%{customdata[1]}）<extra></extra>",
+            )
+        )
+    upper = max(0.25, float(table[["copied_share", "vague_share"]].max().max() or 0) * 1.15)
+    figure.update_layout(
+        barmode="group", legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 90}
+    )
+    _percent_axis(figure, "x", min(upper, 1.0))
+    figure.update_yaxes(title=None, type="category")
+    return literal_labels(figure)
+
+
+def mix_bars(shares: pd.DataFrame, by: str, classes: tuple[str, ...], title: str, subtitle: str | None = None) -> go.Figure:
+    """100% stacked bars of a mix per unit, the province's (全省) on top for comparison."""
+    units = [name for name in shares["region"].drop_duplicates() if name != "全省"]
+    order = ["全省", *sorted(units)] if "全省" in set(shares["region"]) else sorted(units)
+    figure = _base(title, max(380, 32 * len(order) + 190), subtitle)
+    present = [name for name in classes if name in set(shares[by])]
+    for position, name in enumerate(present):
+        chosen = shares[shares[by] == name].set_index("region").reindex(order)
+        figure.add_trace(
+            go.Bar(
+                x=chosen["share"].fillna(0),
+                y=order,
+                orientation="h",
+                name=name,
+                marker={"color": MIX_COLOURS[classes.index(name) % len(MIX_COLOURS)]},
+                customdata=chosen["items"].fillna(0),
+                hovertemplate="%{y} " + plain(name) + " %{x:.1%}（%{customdata:.0f} 项）<extra></extra>",
+                legendrank=position,
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "traceorder": "normal"},
+        margin={"b": 110},
+    )
+    _percent_axis(figure, "x")
+    figure.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=list(reversed(order)))
     return literal_labels(figure)

@@ -34,6 +34,7 @@ others show, on purpose, what the warnings look for:
 | 鹿鸣市 | 45% of 形式主义官僚主义 measures: one of two 明湖市 ones, places swapped | from 2025-12 | BOILERPLATE |
 | 金穗市 | 40% of its 问题描述 are stock phrases only (作风不实问题, 责任落实不到位, …) | every month | VAGUE |
 | 云栖市 | 规模 in the region master 2.6 times what its list suggests: about 38% of the expected problems | every month | FEW_PROBLEMS |
+| 松涛市 | 70% of its problems come from 自查自纠 (the province: about 16%) | every month | (清单质量 page: source mix) |
 
 Honest units: 青岚市, 云栖市, 澄湾市, 星河市, 金穗市, 明湖市, 松涛市
 (a relapse is a single item found by a follow-up check; 明湖市 is the
@@ -135,6 +136,7 @@ VAGUE_UNIT, VAGUE_SHARE = "金穗市", 0.4  # this share of its 问题描述 are
 # except FEW_PROBLEMS_UNIT, whose 规模 is this many times what its list would suggest
 SCALE_PER_PROBLEM = 185
 FEW_PROBLEMS_UNIT, FEW_PROBLEMS_FACTOR = "云栖市", 2.6
+SELF_FOUND_UNIT, SELF_FOUND_SHARE = "松涛市", 0.7  # this share of its problems say 问题来源 自查自纠
 SATISFACTION_MONTHS = (dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 1), dt.date(2026, 10, 1))
 
 # --- vocabularies for the texts -------------------------------------------
@@ -568,6 +570,12 @@ def _plant_vague(items: list[Item], rng: random.Random) -> None:
         item.description = rng.choice(VAGUE_DESCRIPTIONS)
 
 
+def _plant_self_found(items: list[Item], rng: random.Random) -> None:
+    """A list that comes almost only from the unit's own 自查自纠: little from petitions, inspections or audits."""
+    for item in rng.sample(items, round(len(items) * SELF_FOUND_SHARE)):
+        item.source = "自查自纠"
+
+
 def unit_scale(unit: UnitSpec) -> int:
     """The demo region master's 规模 of `unit` (see SCALE_PER_PROBLEM)."""
     position = UNITS.index(unit)
@@ -721,6 +729,7 @@ def invent(seed: int = 2026) -> tuple[DemoYear, dict[str, UnitStyle]]:
     by_name = {unit.name: unit for unit in UNITS}
     _plant_near_copies(by_name[NEAR_COPIES[0]], by_name[NEAR_COPIES[1]], items, {copier for _donor, copier in copied}, rng)
     _plant_vague(items[VAGUE_UNIT], rng)
+    _plant_self_found(items[SELF_FOUND_UNIT], rng)
     for unit in UNITS:
         _attach_evidence(unit, items[unit.name], rng, styles[unit.name].evidence_prefix)
     checks = _invent_checks(items, rng)

@@ -128,3 +128,28 @@ def compare_units(table: pd.DataFrame) -> tuple[pd.DataFrame, Funnel | None]:
     # rounded so that fully pooled (equal) estimates tie instead of ranking by float noise
     result["shrunk_rank"] = result["shrunk_pass_rate"].round(9).rank(ascending=False, method="min")
     return result, model
+
+
+def poisson_limits(expected: np.ndarray, probability: float) -> np.ndarray:
+    """The `probability` quantile of Poisson(expected), interpolated between integers so that funnel
+    limits for counts are smooth lines (Spiegelhalter 2005, appendix): r - alpha, where r is the
+    smallest count with P(X <= r) >= probability."""
+    means = np.atleast_1d(np.asarray(expected, dtype=float))
+    limits = np.empty_like(means)
+    for index, mean in enumerate(means):
+        if mean <= 0:
+            limits[index] = 0.0
+            continue
+        if mean > 600:  # exp(-mean) would underflow; the normal approximation is exact enough here
+            limits[index] = max(mean + NormalDist().inv_cdf(probability) * math.sqrt(mean), 0.0)
+            continue
+        term = math.exp(-mean)  # P(X = 0)
+        below, count = term, 0
+        while below < probability:
+            count += 1
+            term *= mean / count
+            below += term
+        previous = below - term
+        alpha = (below - probability) / (below - previous) if below > previous else 0.0
+        limits[index] = max(count - alpha, 0.0)
+    return limits

@@ -29,9 +29,7 @@ def norm(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 def reference_norm(text: str) -> str:
     """norm() of one text, character by character: the definition the column-wise version must equal."""
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace() and unicodedata.category(ch)[0] not in "PS"
-    )
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace() and unicodedata.category(ch)[0] not in "PS")
 
 
 def phrase_order(phrases: Sequence[str]) -> list[str]:

@@ -36,6 +36,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/regions.py", "地区对比", "regions", ":material/leaderboard:"),
     PageEntry("pages/trends.py", "趋势", "trends", ":material/trending_up:"),
     PageEntry("pages/warnings.py", "预警", "warnings", ":material/warning:"),
+    PageEntry("pages/quality.py", "清单质量", "quality", ":material/rule:"),
     PageEntry("pages/items.py", "问题台账", "items", ":material/list_alt:"),
     PageEntry("pages/upload.py", "数据上传", "upload", ":material/upload_file:", (UPLOAD_REPORTS, UPLOAD_CHECKS)),
     PageEntry("pages/submissions.py", "报送情况", "submissions", ":material/fact_check:"),

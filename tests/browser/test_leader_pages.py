@@ -29,7 +29,7 @@ TALL = (1440, 1300)  # the tables below the charts too
 TABLET = (1024, 768)
 WF = next(full for full, short in domain.PROJECT_SHORT.items() if short == "微腐败")
 # What users must never read: warning codes, severities in English, missing values spelled by Python.
-CODES = "GAP|JUMP|MISMATCH|NO_EVIDENCE|SHRINK|RUSH|STALE|MISSING|RELAPSE|LOW_SATISFACTION|OVERDUE|SLOW"
+CODES = "GAP|JUMP|MISMATCH|NO_EVIDENCE|SHRINK|RUSH|STALE|MISSING|RELAPSE|LOW_SATISFACTION|OVERDUE|SLOW|BOILERPLATE|VAGUE|FEW_PROBLEMS"
 LEAKED = re.compile(rf"\b(?:{CODES}|high|medium|None|nan|NaN)\b")
 
 PAGES = {
@@ -38,6 +38,7 @@ PAGES = {
     "trends": ("趋势", ["完成率逐月走势", "序时进度", "报告完成率", "核实完成率"]),
     "warnings": ("预警", ["预警类型", "等级", "风险评分", "点击一行查看依据"]),
     "items": ("问题台账", ["搜索", "整改状态", "个问题"]),
+    "quality": ("清单质量", ["查摆不全", "问题数与规模（漏斗图）", "问题来源构成", "根源类别构成", "被照搬最多的整改措施"]),
 }
 CHART_PROBLEMS_JS = """
 root => {
@@ -121,6 +122,11 @@ def test_leader_page_renders(open_page: Callable[..., Page], save_screenshot: Ca
     title, texts = PAGES[url_path]
     page = open_page(url_path, viewport=SCREEN if url_path in ("overview", "items") else TALL, role="leader")
     save_screenshot(page, f"leaders_{url_path}")
+    if url_path == "quality":  # a long page: its lower charts and table too, in a window tall enough for all
+        page.set_viewport_size({"width": SCREEN[0], "height": 3400})
+        page.wait_for_timeout(1500)  # plotly redraws at the new size
+        save_screenshot(page, "leaders_quality_full")
+        page.set_viewport_size({"width": TALL[0], "height": TALL[1]})
     main = page.get_by_test_id("stMain")
     expect(main.locator("h1")).to_contain_text(title)
     for text in texts:
@@ -128,7 +134,7 @@ def test_leader_page_renders(open_page: Callable[..., Page], save_screenshot: Ca
     expect(page.get_by_test_id("stTopNav")).to_be_visible()
     assert page.get_by_test_id("stSidebar").count() == 0  # the page list runs across the top
     assert_clean(page)
-    if url_path in ("overview", "regions", "trends"):
+    if url_path in ("overview", "regions", "trends", "quality"):
         assert page.locator(".js-plotly-plot .main-svg").count() > 0
 
 
