@@ -11,8 +11,8 @@ from rectlens.ui import chrome, data, filters, warning_list
 COPIED_COLUMNS = {
     "measures": "整改措施（原文）",
     "items": "使用次数",
-    "units": "涉及地区",
-    "copying_units": "照搬的地区",
+    "units": "雷同涉及的地区",
+    "copying_units": "使用该措施的地区",
     "projects": "整治项目",
 }
 

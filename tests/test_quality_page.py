@@ -66,7 +66,8 @@ def test_page_shows_the_cli_warnings_and_counts(quality_db: Path, monkeypatch: p
     for row in expected:
         assert row["reason"] in shown_reasons
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    assert [chart["layout"]["title"]["text"] for chart in charts] == ["问题数与规模（漏斗图）", "措施雷同与描述笼统的占比", "问题来源构成", "根源类别构成"]
+    titles = ["问题数与规模（漏斗图）", "措施雷同与描述笼统的占比", "问题来源构成", "根源类别构成"]
+    assert [chart["layout"]["title"]["text"] for chart in charts] == titles
     funnel = charts[0]
     few = next(trace for trace in funnel["data"] if trace.get("name") == "查摆不全")
     assert few["hovertext"] == ["江城市"] and values(few, "y") == [pytest.approx(30.0)]  # 3 problems per 1,000 = 30 per 10,000
