@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
 import json
 import math
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from pptx import Presentation
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 KEY_COLUMNS = ("region", "project", "month")
@@ -126,7 +128,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             written += files.write_pngs(Path(args.png_dir))
     except OSError as exc:
         raise UsageError(f"无法写入文件：{exc.strerror or exc}（{exc.filename}）") from None
-    slides = 2 + len(files.charts)
+    slides = len(Presentation(io.BytesIO(files.deck)).slides)
     print(f"{files.stem}：幻灯片 {slides} 页 → {out}")
     for path in written[1:]:
         print(f"  {path}")

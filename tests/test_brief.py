@@ -56,10 +56,11 @@ def notes(slide) -> str:  # type: ignore[no-untyped-def]
 
 def test_deck_has_a_title_slide_six_chart_slides_and_a_warnings_slide(deck: Presentation) -> None:
     slides = list(deck.slides)
-    assert len(slides) == 8
+    assert len(slides) == 9
     assert slides[0].shapes.title.text == "2026年10月整改整治工作进展"
     assert [slide.shapes.title.text for slide in slides[1:7]] == CHART_TITLES
     assert slides[7].shapes.title.text.startswith("主要预警（2026年10月，共 ")
+    assert slides[8].shapes.title.text.startswith("问题清单质量（2026年10月，")
     assert deck.slide_width * 9 == deck.slide_height * 16  # 16:9
 
 
@@ -187,8 +188,8 @@ def test_brief_command_writes_deck_pngs_and_workbook(brief_db: Path, tmp_path: P
     out, png_dir, workbook = tmp_path / "简报.pptx", tmp_path / "图片", tmp_path / "指标.xlsx"
     result = cli("brief", "--month", "2026-10", "--out", out, "--png-dir", png_dir, "--excel", workbook, "--db", brief_db, timeout=180)
     assert result.code == 0, result.err
-    assert "幻灯片 8 页" in result.out
-    assert len(Presentation(str(out)).slides) == 8
+    assert "幻灯片 9 页" in result.out
+    assert len(Presentation(str(out)).slides) == 9
     pngs = sorted(png_dir.glob("*.png"))
     assert len(pngs) == 7
     assert all(images.png_size(path.read_bytes())[0] >= 1920 for path in pngs)
@@ -209,11 +210,15 @@ def test_a_month_without_checks_or_warnings_still_makes_a_complete_deck(tmp_path
     lens.ledger("江城市", "2026-10", [Item.completed("JC-001", "2026-10-05"), Item("JC-002", XS)])
     files = brief.export(lens.path, MONTH, with_warnings_png=True)
     deck = Presentation(io.BytesIO(files.deck))
-    assert len(deck.slides) == 8
+    assert len(deck.slides) == 9
     assert "暂无抽查" in notes(deck.slides[1])
     assert "本月暂无预警" in notes(deck.slides[6])
     assert deck.slides[7].shapes.title.text == "主要预警（2026年10月，共 0 条）"
     assert not any(shape.has_table for shape in deck.slides[7].shapes)
+    quality = deck.slides[8]
+    assert quality.shapes.title.text == "问题清单质量（2026年10月，0 个地区有清单质量预警）"
+    (table,) = [shape.table for shape in quality.shapes if shape.has_table]
+    assert [cell.text for cell in table.rows[1].cells][:4] == ["全省", "—", "—", "—"]
     assert all(images.png_size(data)[0] == 1920 for _, data in files.pngs)
 
 

@@ -83,3 +83,24 @@ def test_a_project_filter_narrows_the_shares(quality_db: Path, monkeypatch: pyte
     assert not at.exception
     tiles = {metric.label: metric.value for metric in at.metric}
     assert tiles["措施雷同"] == "0 项" and tiles["描述笼统"] == "16 项"
+
+
+def test_the_deck_gains_a_list_quality_slide(quality_db: Path) -> None:
+    import datetime as dt
+
+    from pptx import Presentation
+
+    from rectlens.export import brief
+
+    deck = Presentation(io.BytesIO(brief.export(quality_db, dt.date(2026, 10, 1)).deck))
+    slide = deck.slides[len(deck.slides) - 1]
+    assert slide.shapes.title.text == "问题清单质量（2026年10月，3 个地区有清单质量预警）"
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    rows = [[cell.text for cell in row.cells][:4] for row in table.rows]
+    assert rows == [
+        ["地区", "措施雷同", "描述笼统", "查摆不全"],
+        ["全省", "2 个项目", "1 个项目", "1 个地区"],
+        ["山阳市", "1 个项目", "—", "—"],
+        ["江城市", "1 个项目", "—", "是"],
+        ["白河", "—", "1 个项目", "—"],
+    ]

@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 from rectlens import charts, demo, risk, sql, views
 from rectlens.flags import pct
 from rectlens.metrics import NoData
+from rectlens.quality import report as quality
+from rectlens.quality.report import QualityReport, quality_report
 from rectlens.report import MonthReport, month_report
 from rectlens.storage.database import connect
 
@@ -36,6 +38,7 @@ class Briefing:
     report: MonthReport
     trend: pd.DataFrame
     unit_count: int
+    quality: QualityReport
 
     @property
     def month_text(self) -> str:
@@ -109,7 +112,51 @@ def load(db_path: Path | str, month: dt.date) -> Briefing:
         report=report,
         trend=trend,
         unit_count=len(report.level("region")),
+        quality=quality_report(db_path, month),
     )
+
+
+# --- list quality (清单质量) -----------------------------------------------------
+
+SELF_FOUND_NOTABLE = 0.5  # a unit whose list is at least this much 自查自纠 is listed even without a warning
+QUALITY_COLUMNS = ("地区", "措施雷同", "描述笼统", "查摆不全", "主要问题来源（占比）", "自查自纠占比")
+
+
+def _quality_count(code: str, count: int) -> str:
+    if code == "FEW_PROBLEMS":
+        return "是" if count else "—"
+    return f"{count} 个项目" if count else "—"
+
+
+def quality_table(briefing: Briefing, sources_shown: int = 3) -> pd.DataFrame:
+    """Per unit with a list-quality warning or a list mostly from 自查自纠 (and the province first): the three warnings' counts (projects
+    with BOILERPLATE, with VAGUE; FEW_PROBLEMS or not) and the source mix (largest sources, share of 自查自纠)."""
+    found = briefing.quality
+    counts = quality.warning_counts(found.flags).set_index("region")
+    shares = quality.mix_shares(found.mix, "source", quality.SOURCE_CLASSES)
+    own_found = shares[(shares["source"] == "自查自纠") & (shares["share"] >= SELF_FOUND_NOTABLE)]
+    listed = sorted(set(counts.index) | set(own_found["region"]) - {quality.PROVINCE})
+    rows = []
+    for region in [quality.PROVINCE, *listed]:
+        mix = shares[shares["region"] == region].sort_values("share", ascending=False)
+        top = "、".join(f"{name} {share * 100:.0f}%" for name, share in zip(mix["source"], mix["share"], strict=True) if share > 0)
+        own = mix.loc[mix["source"] == "自查自纠", "share"]
+        if region == quality.PROVINCE:
+            counted = counts.sum()
+        else:
+            counted = counts.loc[region] if region in counts.index else pd.Series(0, index=list(quality.QUALITY_CODES))
+        rows.append(
+            (
+                region,
+                *(_quality_count(code, int(counted[code])) for code in quality.QUALITY_CODES),
+                "、".join(top.split("、")[:sources_shown]),
+                f"{float(own.iloc[0]) * 100:.0f}%" if not own.empty else "0%",
+            )
+        )
+    table = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+    if not counts.empty:
+        table.loc[0, "查摆不全"] = f"{int(counts['FEW_PROBLEMS'].sum())} 个地区"
+    return table
 
 
 # --- key numbers -----------------------------------------------------------

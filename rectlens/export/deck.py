@@ -22,7 +22,7 @@ from pptx.text.text import _Run
 from pptx.util import Emu, Inches, Pt
 
 from rectlens import charts
-from rectlens.export.briefing import Briefing, Chart, top_warnings
+from rectlens.export.briefing import Briefing, Chart, quality_table, top_warnings
 from rectlens.export.images import png_size
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in: PowerPoint's 16:9
@@ -149,6 +149,42 @@ def _warnings_slide(deck: Presentation, briefing: Briefing, page: int) -> None:
     _notes(slide, _all_warnings(flags))
 
 
+QUALITY_WIDTHS = (1.3, 1.3, 1.3, 1.3, 5.4, 1.83)  # inches: 地区, 措施雷同, 描述笼统, 查摆不全, 主要来源, 自查自纠
+
+
+def _quality_slide(deck: Presentation, briefing: Briefing, page: int) -> None:
+    """清单质量: the three list-quality warnings per unit and where the problems come from."""
+    slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE_ONLY])
+    table = quality_table(briefing)
+    flagged = briefing.quality.flags["region"].nunique() if not briefing.quality.flags.empty else 0
+    _title(slide, f"问题清单质量（{briefing.month_text}，{flagged} 个地区有清单质量预警）")
+    _footer(slide, briefing.source, page)
+    heights = [_row_height(list(table.columns))] + [_row_height(record) for record in table.itertuples(index=False)]
+    while len(heights) > 2 and sum(heights) > FOOTER_TOP - BODY_TOP - Inches(0.6):
+        heights.pop()
+    table = table.head(len(heights) - 1)
+    shape = slide.shapes.add_table(len(table) + 1, len(table.columns), MARGIN, BODY_TOP, SLIDE_WIDTH - 2 * MARGIN, sum(heights))
+    grid = shape.table
+    grid.first_row = True
+    for index, inches in enumerate(QUALITY_WIDTHS):
+        grid.columns[index].width = Inches(inches)
+    for index, height in enumerate(heights):
+        grid.rows[index].height = height
+    for column, name in enumerate(table.columns):
+        _cell(grid.cell(0, column), name, bold=True, fill=HEADER_FILL)
+    for row, record in enumerate(table.itertuples(index=False), start=1):
+        for column, value in enumerate(record):
+            _cell(grid.cell(row, column), str(value), bold=row == 1, fill=HEADER_FILL if row == 1 else None)
+    note = slide.shapes.add_textbox(MARGIN, BODY_TOP + sum(heights) + Inches(0.1), SLIDE_WIDTH - 2 * MARGIN, Inches(0.4))
+    _write(
+        note.text_frame,
+        ["措施雷同：与其他地区的整改措施高度相似；描述笼统：问题描述未填写或只有套话；查摆不全：问题数不足按规模推算数的一半。"],
+        11,
+        colour=GREY,
+    )
+    _notes(slide, [" | ".join(map(str, record)) for record in quality_table(briefing).itertuples(index=False)])
+
+
 def _text_lines(text: str, width: float, size: float) -> int:
     """Lines a text needs in a column `width` inches wide at `size` points (CJK 1 em, other characters about half)."""
     ems = sum(1.0 if ord(char) > 0x2E7F else 0.55 for char in text)
@@ -181,7 +217,7 @@ def _all_warnings(flags: pd.DataFrame) -> list[str]:
 
 
 def build(briefing: Briefing, chart_list: Sequence[Chart], images: Sequence[bytes], headline: str) -> bytes:
-    """The .pptx bytes: title slide, one slide per chart (with `images[i]`), the warnings table."""
+    """The .pptx bytes: title slide, one slide per chart (with `images[i]`), the warnings table, list quality."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     deck.core_properties.title = briefing.heading
@@ -190,6 +226,7 @@ def build(briefing: Briefing, chart_list: Sequence[Chart], images: Sequence[byte
     for page, (chart, image) in enumerate(zip(chart_list, images, strict=True), start=2):
         _chart_slide(deck, chart, image, briefing.source, page)
     _warnings_slide(deck, briefing, len(chart_list) + 2)
+    _quality_slide(deck, briefing, len(chart_list) + 3)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
