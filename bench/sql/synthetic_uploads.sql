@@ -11,6 +11,6 @@ FROM range(0, $units) AS a(u), range(0, $months) AS b(m);
 INSERT INTO uploads
 VALUES ($units * $months + 1, $units * $months + 1, 'checks', NULL, NULL, '核查结果', $checks, 'active', TIMESTAMP '2026-11-01');
 
-INSERT INTO regions
+INSERT INTO regions (region, zone, sort_order)
 SELECT '单位' || lpad(CAST(u AS VARCHAR), 2, '0'), ['南片', '中片', '北片'][CAST(u % 3 AS BIGINT) + 1], u
 FROM range(0, $units) AS t(u);
