@@ -31,8 +31,8 @@ others show, on purpose, what the warnings look for:
 | 青岚市 | 问题反弹 on 1 item                                         | 2026-09              | RELAPSE          |
 | 白鹭市 | 满意度 60–68% while its reported rates are ≥ 90%           | 2026-07, 2026-10     | LOW_SATISFACTION |
 | 鹿鸣市 | 4 整改措施 texts copied word for word from 明湖市 (naming 明湖市's counties) | items found by 2026-03 | (none yet) |
-| all    | 重点核查 of risky items fail more often than random draws (45% vs ~8%; paper: 75% vs ~55%) | every month | random_* metrics |
-| 柳汀市 | checked hardest: 4 targeted checks a month besides its random draws | every month | all checks lag the random estimate |
+| all    | 重点核查 of risky items fail more often than random draws (55% vs ~8%; paper: 75% vs ~55%) | every month | random_* metrics |
+| 柳汀市 | checked hardest: 5 targeted checks a month besides its random draws | every month | all checks lag the random estimate |
 | all    | one LQAS round, n = 19 per unit, drawn by the planner (seed 2026) from October's candidates | 2026-10 | LQAS results |
 | 雁回市 | its LQAS draws turn out as a paper unit's: fewer than 13 of 19 pass (白鹭市 likewise) | 2026-10 | 未达标 |
 | 柳汀市 | only 14 completed items never checked: all 14 drawn (d = 10, α above design) | 2026-10 | LQAS, fewer than n |
