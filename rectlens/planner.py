@@ -98,6 +98,7 @@ class Plan:
     scope: Scope
     candidates: int  # how many items the plan was drawn from
     design: config.PlannerSettings = field(default_factory=config.PlannerSettings)
+    pool: tuple[tuple[str, int], ...] = ()  # candidates per unit
 
     @property
     def sampling(self) -> str:
@@ -110,11 +111,21 @@ class Plan:
     def units(self) -> pd.DataFrame:
         """LQAS: per unit, its candidates, the n drawn, the decision rule d and the rule in words."""
         drawn = self.items.groupby("region", sort=False).size()
+        pool = dict(self.pool)
         rows = []
         for region, n in drawn.items():
             unit_rule = rule_for(int(n), self.design)
-            rows.append({"region": region, "n": int(n), "d": unit_rule.d, "meets_design": unit_rule.meets_design, "rule": unit_rule.text()})
-        return pd.DataFrame(rows, columns=["region", "n", "d", "meets_design", "rule"])
+            rows.append(
+                {
+                    "region": region,
+                    "candidates": pool.get(str(region), int(n)),
+                    "n": int(n),
+                    "d": unit_rule.d,
+                    "meets_design": unit_rule.meets_design,
+                    "rule": unit_rule.text(),
+                }
+            )
+        return pd.DataFrame(rows, columns=["region", "candidates", "n", "d", "meets_design", "rule"])
 
     def file_name(self) -> str:
         return f"抽查计划_{self.label}_{self.month.year}-{self.month.month:02d}.xlsx"
@@ -260,7 +271,8 @@ def build_plan(
                 raise ValueError("n must be at least 1")
             drawn = lqas_sample(ranked, size, seed)
     plan_items = drawn.reindex(columns=list(PLAN_COLUMNS)).reset_index(drop=True)
-    return Plan(report.month, mode, plan_items, size, None if mode == TARGETED else seed, scope, len(chosen), design)
+    pool = tuple((str(region), int(count)) for region, count in chosen.groupby("region", sort=False).size().items())
+    return Plan(report.month, mode, plan_items, size, None if mode == TARGETED else seed, scope, len(chosen), design, pool)
 
 
 def make_plan(db_path: Path | str, month: dt.date, mode: str, **options: object) -> Plan:
