@@ -126,7 +126,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
             written += files.write_pngs(Path(args.png_dir))
     except OSError as exc:
         raise UsageError(f"无法写入文件：{exc.strerror or exc}（{exc.filename}）") from None
-    slides = 2 + len(files.charts)
+    from rectlens.export.briefing import lqas_rounds
+
+    slides = 2 + len(files.charts) + len(lqas_rounds(files.briefing))
     print(f"{files.stem}：幻灯片 {slides} 页 → {out}")
     for path in written[1:]:
         print(f"  {path}")
