@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from rectlens import charts, config, planner
@@ -17,7 +18,7 @@ ITEM_COLUMNS = {
     "completed_date": "完成日期",
 }
 TARGETED_COLUMNS = {"priority": "风险分", **ITEM_COLUMNS, "reasons": "列入理由"}
-UNIT_COLUMNS = {"region": "地区", "candidates": "待抽查", "n": "抽查数 n", "d": "判定数 d", "rule": "判定规则"}
+UNIT_COLUMNS = {"region": "地区", "candidates": "待抽查", "n": "抽查数 n", "d": "判定数 d"}
 RESULT_COLUMNS = {
     "region": "地区",
     "zone": "片区",
@@ -26,7 +27,6 @@ RESULT_COLUMNS = {
     "passed": "通过",
     "d": "判定数 d",
     "status": "判定",
-    "rule": "判定规则",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,6 +45,13 @@ def show_items(plan: planner.Plan, columns: dict[str, str], key: str) -> None:
             "列入理由": st.column_config.TextColumn(width="large"),
         },
     )
+
+
+def rules(table: pd.DataFrame) -> None:
+    """Each decision rule once, under the table, with the units it applies to."""
+    for units, rule in planner.rule_groups(table):
+        who = "、".join(units) if len(units) <= 4 else f"{'、'.join(units[:3])}等 {len(units)} 个地区"
+        st.caption(f"{literal(who)}：{rule}")
 
 
 def download(plan: planner.Plan, label: str) -> None:
@@ -121,9 +128,10 @@ if chosen is not None:
                 plan.units()[list(UNIT_COLUMNS)].rename(columns=UNIT_COLUMNS),
                 hide_index=True,
                 width="stretch",
+                height="content",  # every unit at once
                 key="plan_lqas_units",
-                column_config={"判定规则": st.column_config.TextColumn(width="large")},
             )
+            rules(plan.units())
             show_items(plan, ITEM_COLUMNS, "plan_lqas_table")
             download(plan, f"下载 LQAS 抽查清单并登记本轮（{len(plan.items)} 项）")
 
@@ -150,6 +158,7 @@ if chosen is not None:
                 found[list(RESULT_COLUMNS)].rename(columns=RESULT_COLUMNS),
                 hide_index=True,
                 width="stretch",
+                height="content",
                 key=f"lqas_results_{round_id}",
-                column_config={"判定规则": st.column_config.TextColumn(width="large")},
             )
+            rules(found)

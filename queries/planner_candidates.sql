@@ -8,7 +8,7 @@ checked_since AS (
     FROM done AS d
     JOIN stg_checks AS c ON c.region = d.region AND c.item_id = d.item_id AND c.check_date >= d.completed_date
 )
-SELECT d.region, u.zone, d.item_id, d.project, d.county, d.responsible_unit, d.description, d.measures,
+SELECT d.region, u.zone, u.sort_order AS unit_order, d.item_id, d.project, d.county, d.responsible_unit, d.description, d.measures,
        d.completed_date, d.evidence,
        d.evidence IS NULL AS no_evidence,
        -- closed in the last days of a month (its own month, whichever it was)

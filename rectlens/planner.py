@@ -270,6 +270,8 @@ def build_plan(
             if size < 1:
                 raise ValueError("n must be at least 1")
             drawn = lqas_sample(ranked, size, seed)
+        # shown unit by unit in the region master's order (the draw above does not depend on it)
+        drawn = drawn.sort_values("unit_order", kind="stable", na_position="last") if "unit_order" in drawn else drawn
     plan_items = drawn.reindex(columns=list(PLAN_COLUMNS)).reset_index(drop=True)
     pool = tuple((str(region), int(count)) for region, count in chosen.groupby("region", sort=False).size().items())
     return Plan(report.month, mode, plan_items, size, None if mode == TARGETED else seed, scope, len(chosen), design, pool)
@@ -427,6 +429,14 @@ RESULT_COLUMNS = [
     "status",
     "rule",
 ]
+
+
+def rule_groups(table: pd.DataFrame) -> list[tuple[list[str], str]]:
+    """The decision rules of a plan's or round's units, each once, with the units it applies to."""
+    groups: dict[str, list[str]] = {}
+    for region, unit_rule in zip(table["region"], table["rule"], strict=True):
+        groups.setdefault(str(unit_rule), []).append(str(region))
+    return [(units, unit_rule) for unit_rule, units in groups.items()]
 
 
 def round_results(db_path: Path | str, month: dt.date) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from builders import XS, Check, Item, Lens, shared_lens
 from signin_helpers import INSPECTOR_ZHAO, LEADER_LI, as_shown, assert_no_exception, open_link, sign_in
 from streamlit.testing.v1 import AppTest
 
-from rectlens import planner
+from rectlens import lqas, planner
 from rectlens.ingest.service import STORED, ingest_bytes
 
 PAGE = "pages/planner.py"
@@ -97,7 +97,9 @@ def test_the_three_plans_are_the_librarys(open_planner: Callable[..., AppTest], 
         "山阳市": (21, 19, 13),
         "白河": (4, 4, 4),
     }
-    assert "超过设计" in units["白河"]["判定规则"]
+    rules = [as_shown(caption.value) for caption in at.tabs[2].caption[1:]]  # each rule once, under the table
+    assert rules[0] == "江城市、山阳市：" + lqas.rule(19).text()
+    assert rules[1].startswith("白河：抽 4 项，通过不少于 4 项为达标") and "超过设计" in rules[1]
     assert len(table(at, "plan_lqas_table")) == 19 + 19 + 4
     assert downloads(at) == ["下载重点核查清单（30 项）", "下载随机抽查清单（30 项）", "下载 LQAS 抽查清单并登记本轮（42 项）"]
     assert "还没有登记的 LQAS 抽查轮次" in at.tabs[3].info[0].value
@@ -169,6 +171,7 @@ def test_the_results_tab_classifies_each_unit_of_a_round(tmp_path: Path, monkeyp
     caption = as_shown(tab.caption[0].value)
     assert "达标 1 个、未达标 1 个、待完成 1 个" in caption and caption.startswith("赵督导（inspector.zhao） 于 ")
     shown = {r["地区"]: (r["应查 n"], r["已核查"], r["通过"], r["判定数 d"], r["判定"]) for r in table(at, "lqas_results_1")}
+    assert as_shown(tab.caption[1].value) == "江城市、山阳市：" + lqas.rule(19).text()
     assert shown == {"江城市": (19, 19, 19, 13, "达标"), "山阳市": (19, 19, 9, 13, "未达标"), "白河": (4, 2, 2, 4, "待完成")}
     # the checked items are candidates no more: the LQAS tab now draws from what is left
     units = {r["地区"]: r["待抽查"] for r in table(at, "plan_lqas_units")}
