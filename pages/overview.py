@@ -21,40 +21,40 @@ if chosen is not None:
     sent, expected = views.submission_share(report, unit_table, chosen)
     high_units = views.high_risk_units(report, chosen, zones)
 
-    reported_tile, random_tile, all_tile, risk_tile, submitted_tile = st.columns(5)
+    reported_tile, verified_group, risk_tile, submitted_tile = st.columns([1, 2.3, 1.1, 1])
     if head is not None:
         reported_tile.metric(
             "报告完成率", pct(head["reported_rate"]), border=True, help=f"单位填报：已完成 {head['completed']} / {head['total']} 项"
         )
-        if head["random_checked"] > 0:
-            random_tile.metric(
-                "核实完成率（随机抽查）",
-                pct(head["random_verified_rate"]),
-                border=True,
-                delta=f"95%区间 {pct(head['random_verified_low'])}–{pct(head['random_verified_high'])}",
-                delta_color="off",
-                delta_arrow="off",
-                help=(
-                    f"报告完成率 × 随机抽查通过率（随机抽查 {head['random_checked']} 项，通过 {head['random_passed']} 项）。"
-                    "等概率抽取，代表整体：以此为准。"
-                ),
-            )
-        else:
-            random_tile.metric(
-                "核实完成率（随机抽查）", "暂无", border=True, delta="没有随机抽查记录", delta_color="off", delta_arrow="off"
-            )
-        if head["checked"] > 0:
-            all_tile.metric(
-                "核实完成率（全部抽查）",
-                pct(head["verified_rate"]),
-                border=True,
-                delta=f"95%区间 {pct(head['verified_low'])}–{pct(head['verified_high'])}",
-                delta_color="off",
-                delta_arrow="off",
-                help=f"报告完成率 × 全部抽查的通过率（抽查 {head['checked']} 项，通过 {head['passed']} 项），含重点核查和复查",
-            )
-        else:
-            all_tile.metric("核实完成率（全部抽查）", "暂无", border=True, delta="没有抽查记录", delta_color="off", delta_arrow="off")
+        # the two estimates of the verified rate side by side, under one heading
+        with verified_group.container(border=True, gap="small"):
+            st.markdown("核实完成率 :gray[（报告完成率 × 抽查通过率）]")
+            random_tile, all_tile = st.columns(2)
+            if head["random_checked"] > 0:
+                random_tile.metric(
+                    "随机抽查",
+                    pct(head["random_verified_rate"]),
+                    delta=views.short_interval(head["random_verified_low"], head["random_verified_high"]),
+                    delta_color="off",
+                    delta_arrow="off",
+                    help=(
+                        f"报告完成率 × 随机抽查通过率（随机抽查 {head['random_checked']} 项，通过 {head['random_passed']} 项）。"
+                        "等概率抽取，代表整体：以此为准。"
+                    ),
+                )
+            else:
+                random_tile.metric("随机抽查", "暂无", delta="没有随机抽查记录", delta_color="off", delta_arrow="off")
+            if head["checked"] > 0:
+                all_tile.metric(
+                    "全部抽查",
+                    pct(head["verified_rate"]),
+                    delta=views.short_interval(head["verified_low"], head["verified_high"]),
+                    delta_color="off",
+                    delta_arrow="off",
+                    help=f"报告完成率 × 全部抽查的通过率（抽查 {head['checked']} 项，通过 {head['passed']} 项），含重点核查和复查",
+                )
+            else:
+                all_tile.metric("全部抽查", "暂无", delta="没有抽查记录", delta_color="off", delta_arrow="off")
     risk_tile.metric(
         "高风险预警单位",
         f"{len(high_units)} 个",

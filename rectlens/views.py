@@ -227,6 +227,11 @@ def interval_texts(low: pd.Series, high: pd.Series) -> list[str]:
     return ["—" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f}%–{hi * 100:.1f}%" for lo, hi in zip(low, high, strict=True)]
 
 
+def short_interval(low: float, high: float) -> str:
+    """'95%区间 64.6–67.9%': an interval short enough for a tile on a tablet."""
+    return f"95%区间 {low * 100:.1f}–{high * 100:.1f}%"
+
+
 def project_label(project: object, whole: str = "整体") -> str:
     """A warning's project by its short name, or `whole` for a warning about the whole unit (None or NaN)."""
     return domain.PROJECT_SHORT.get(project, project) if isinstance(project, str) and project else whole

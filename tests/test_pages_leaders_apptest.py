@@ -170,13 +170,13 @@ def test_overview_tiles_equal_the_commands_for_the_latest_month(open_page: Calla
     sent = {row["region"] for row in cli.metrics("2026-10", "region")}
     assert tiles(at) == {
         "报告完成率": (pct(province["reported_rate"]), ""),
-        "核实完成率（随机抽查）": (
+        "随机抽查": (
             pct(province["random_verified_rate"]),
-            f"95%区间 {pct(province['random_verified_low'])}–{pct(province['random_verified_high'])}",
+            f"95%区间 {province['random_verified_low'] * 100:.1f}–{pct(province['random_verified_high'])}",
         ),
-        "核实完成率（全部抽查）": (
+        "全部抽查": (
             pct(province["verified_rate"]),
-            f"95%区间 {pct(province['verified_low'])}–{pct(province['verified_high'])}",
+            f"95%区间 {province['verified_low'] * 100:.1f}–{pct(province['verified_high'])}",
         ),
         "高风险预警单位": (f"{len(high)} 个", ""),
         "本月报送": (f"{len(sent)} / {len(UNITS)}", ""),
@@ -238,11 +238,11 @@ def test_overview_filtered_by_zone_and_project_in_the_url(open_page: Callable[..
     assert [box.value for box in at.selectbox] == ["2026-10", "南片", "微腐败"]
     (row,) = level_rows(cli.metrics("2026-10"), region="江城市", project=WF)
     assert tiles(at)["报告完成率"][0] == pct(row["reported_rate"])
-    assert tiles(at)["核实完成率（全部抽查）"] == (
+    assert tiles(at)["全部抽查"] == (
         pct(row["verified_rate"]),
-        f"95%区间 {pct(row['verified_low'])}–{pct(row['verified_high'])}",
+        f"95%区间 {row['verified_low'] * 100:.1f}–{pct(row['verified_high'])}",
     )
-    assert tiles(at)["核实完成率（随机抽查）"][0] == pct(row["random_verified_rate"])
+    assert tiles(at)["随机抽查"][0] == pct(row["random_verified_rate"])
     assert tiles(at)["高风险预警单位"][0] == "1 个"  # JUMP of 江城市 · 微腐败 is high (GAP fires too)
     assert tiles(at)["本月报送"][0] == "1 / 1"
     assert figure(at, 0)["layout"]["title"]["subtitle"]["text"] == "2026年10月 · 南片 · 微腐败"
@@ -256,8 +256,8 @@ def test_overview_of_an_earlier_month_from_the_url(open_page: Callable[..., AppT
     assert at.selectbox(key="month").value == "2026-09"
     province = rolled(cli.metrics("2026-09", "region"))
     assert tiles(at)["报告完成率"][0] == pct(province["reported_rate"])
-    assert tiles(at)["核实完成率（全部抽查）"][0] == pct(province["verified_rate"])  # only 青石市 was checked in September
-    assert tiles(at)["核实完成率（随机抽查）"][0] == pct(province["random_verified_rate"])
+    assert tiles(at)["全部抽查"][0] == pct(province["verified_rate"])  # only 青石市 was checked in September
+    assert tiles(at)["随机抽查"][0] == pct(province["random_verified_rate"])
     assert tiles(at)["本月报送"][0] == "4 / 4"
 
 
@@ -526,7 +526,7 @@ def test_overview_shows_the_random_estimate_beside_all_checks_and_says_why_they_
     # 20 items, all reported done; random draws: 6 + 3 + 3 = 12 of 6 + 5 + 3 = 14 pass; all checks: 12 + 2 = 14 of 20
     assert (province["random_checked"], province["random_passed"], province["checked"], province["passed"]) == (14, 12, 20, 14)
     shown = tiles(at)
-    assert shown["核实完成率（随机抽查）"][0] == pct(12 / 14) and shown["核实完成率（全部抽查）"][0] == pct(14 / 20)
+    assert shown["随机抽查"][0] == pct(12 / 14) and shown["全部抽查"][0] == pct(14 / 20)
     captions = " ".join(caption.value for caption in at.caption)
     assert "以随机抽查为准" in captions and "重点核查" in captions and "复查" in captions
     spec = figure(at, 0)

@@ -145,6 +145,14 @@ def test_overview_fits_a_1024_by_768_tablet(open_page: Callable[..., Page], save
         assert value.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), value.inner_text()
         box = value.bounding_box()
         assert box is not None and box["y"] + box["height"] <= TABLET[1], "the tiles are below the first screen"
+    deltas = page.get_by_test_id("stMetricDelta")
+    for index in range(deltas.count()):  # the 95% intervals, whole
+        delta = deltas.nth(index)
+        assert delta.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), delta.inner_text()
+    labels = page.get_by_test_id("stMetricLabel")
+    for index in range(5):  # "随机抽查", "全部抽查": the two estimates of 核实完成率 must be told apart
+        label = labels.nth(index)
+        assert label.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), label.inner_text()
     # the first chart starts on the first screen
     chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
     assert chart is not None and chart["y"] < TABLET[1] - 200
