@@ -28,7 +28,7 @@ def main() -> None:
     today = dt.date.today()
     dates, accounts_filter, actions_filter, outcomes_filter = st.columns([2, 2, 2, 1])
     chosen = dates.date_input("日期范围", (today - dt.timedelta(days=30), today), format="YYYY-MM-DD", key="audit_dates")
-    date_from, date_to = (chosen if isinstance(chosen, tuple) and len(chosen) == 2 else (None, None))
+    date_from, date_to = chosen if isinstance(chosen, tuple) and len(chosen) == 2 else (None, None)
     table = data.load(audit.entries, date_from, date_to)
     accounts = accounts_filter.multiselect("账号", sorted(table["account"].unique()), placeholder="全部账号", key="audit_accounts")
     actions = actions_filter.multiselect("操作", sorted(table["action_label"].unique()), placeholder="全部操作", key="audit_actions")

@@ -89,8 +89,10 @@ def show_review_panel(history: pd.DataFrame, chosen: str) -> None:
     picked = st.selectbox(
         "选择上传（待审核的排在前面）",
         list(records),
-        format_func=lambda upload_id: f"#{upload_id} {records[upload_id]['region']} {records[upload_id]['kind_label']}"
-        f"「{records[upload_id]['file_name']}」（{records[upload_id]['review']}）",
+        format_func=lambda upload_id: (
+            f"#{upload_id} {records[upload_id]['region']} {records[upload_id]['kind_label']}"
+            f"「{records[upload_id]['file_name']}」（{records[upload_id]['review']}）"
+        ),
         key="review_pick",
     )
     record = records[picked]

@@ -16,10 +16,14 @@ ledger_counts AS (
     GROUP BY ALL
 ),
 checks_after_completion AS (
-    -- checks dated from the item's completion to the end of M
+    -- checks dated from the item's completion to the end of M; `recency` ranks all of an item's
+    -- checks, `stratum_recency` ranks its random draws apart from its other checks
     SELECT s.region, s.project, s.month, s.item_id, c.passed,
+           coalesce(c.sampling = '随机抽查', false) AS random_draw,
            row_number() OVER (PARTITION BY s.region, s.month, s.item_id
-                              ORDER BY c.check_date DESC, c.upload_id DESC, c.excel_row DESC) AS recency
+                              ORDER BY c.check_date DESC, c.upload_id DESC, c.excel_row DESC) AS recency,
+           row_number() OVER (PARTITION BY s.region, s.month, s.item_id, coalesce(c.sampling = '随机抽查', false)
+                              ORDER BY c.check_date DESC, c.upload_id DESC, c.excel_row DESC) AS stratum_recency
     FROM snapshot AS s
     JOIN stg_checks AS c
       ON c.region = s.region AND c.item_id = s.item_id
@@ -27,11 +31,15 @@ checks_after_completion AS (
     WHERE s.status = '已完成'
 ),
 check_counts AS (
+    -- checked / passed: the latest check of each item; random_checked / random_passed: the latest
+    -- random draw (抽样方式 随机抽查; blank is not random) of each item, whatever came after it
     SELECT region, project, month,
-           count(*) AS checked,
-           count(*) FILTER (WHERE passed) AS passed
+           count(*) FILTER (WHERE recency = 1) AS checked,
+           count(*) FILTER (WHERE recency = 1 AND passed) AS passed,
+           count(*) FILTER (WHERE random_draw AND stratum_recency = 1) AS random_checked,
+           count(*) FILTER (WHERE random_draw AND stratum_recency = 1 AND passed) AS random_passed
     FROM checks_after_completion
-    WHERE recency = 1
+    WHERE recency = 1 OR (random_draw AND stratum_recency = 1)
     GROUP BY ALL
 ),
 summary AS (
@@ -56,6 +64,8 @@ SELECT k.region,
        coalesce(l.ledger_completed, 0) AS ledger_completed,
        coalesce(c.checked, 0) AS checked,
        coalesce(c.passed, 0) AS passed,
+       coalesce(c.random_checked, 0) AS random_checked,
+       coalesce(c.random_passed, 0) AS random_passed,
        coalesce(l.due, 0) AS due,
        coalesce(l.overdue, 0) AS overdue
 FROM group_keys AS k

@@ -18,6 +18,8 @@ WITH rolled AS (
            sum(ledger_completed) AS ledger_completed,
            sum(checked) AS checked,
            sum(passed) AS passed,
+           sum(random_checked) AS random_checked,
+           sum(random_passed) AS random_passed,
            sum(due) AS due,
            sum(overdue) AS overdue
     FROM base_metrics
@@ -37,6 +39,9 @@ rates AS (
            ratio(passed, checked) AS pass_rate,
            wilson_low(passed, checked) AS pass_low,
            wilson_high(passed, checked) AS pass_high,
+           ratio(random_passed, random_checked) AS random_pass_rate,
+           wilson_low(random_passed, random_checked) AS random_pass_low,
+           wilson_high(random_passed, random_checked) AS random_pass_high,
            ratio(due, ledger_total) AS schedule_rate
     FROM rolled
 )
@@ -59,6 +64,15 @@ SELECT level, month, zone, region, project,
        CAST(due AS BIGINT) AS due,
        schedule_rate,
        CAST(overdue AS BIGINT) AS overdue,
+       CAST(random_checked AS BIGINT) AS random_checked,
+       CAST(random_passed AS BIGINT) AS random_passed,
+       random_pass_rate,
+       random_pass_low,
+       random_pass_high,
+       reported_rate * random_pass_rate AS random_verified_rate,
+       -- not in the command line's columns: the interval the pages draw around random_verified_rate
+       reported_rate * random_pass_low AS random_verified_low,
+       reported_rate * random_pass_high AS random_verified_high,
        stated_rate,
        CASE
            WHEN checked = 0 THEN 'no_checks'

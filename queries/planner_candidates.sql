@@ -8,10 +8,11 @@ checked_since AS (
     FROM done AS d
     JOIN stg_checks AS c ON c.region = d.region AND c.item_id = d.item_id AND c.check_date >= d.completed_date
 )
-SELECT d.region, u.zone, d.item_id, d.project, d.county, d.responsible_unit, d.description, d.measures,
+SELECT d.region, u.zone, u.sort_order AS unit_order, d.item_id, d.project, d.county, d.responsible_unit, d.description, d.measures,
        d.completed_date, d.evidence,
        d.evidence IS NULL AS no_evidence,
-       d.completed_date > d.month_end - $rush_last_days AND d.completed_date <= d.month_end AS month_end_rush,
+       -- closed in the last days of a month (its own month, whichever it was)
+       d.completed_date > last_day(d.completed_date) - $rush_last_days AS month_end_rush,
        d.completed_date > d.month_end OR d.completed_date < d.found_date AS odd_date,
        d.completed_date >= d.month AS completed_this_month,
        d.file_name, d.sheet, d.excel_row

@@ -26,6 +26,7 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Micros
 REPORTED = "#0072B2"  # blue: what units report
 VERIFIED = "#E69F00"  # orange: what checks support
 GAP = "#D55E00"  # vermillion: the difference
+BROADER = "#009E73"  # bluish green: the broader estimate from all checks, beside the random one
 SCHEDULE = "#555555"  # grey: the schedule (序时进度)
 NEUTRAL = "#999999"
 SEVERITY_COLOURS = {"high": "#D55E00", "medium": "#E69F00", "low": "#56B4E9"}
@@ -110,6 +111,38 @@ def _base(title: str, height: int, subtitle: str | None = None) -> go.Figure:
     return figure
 
 
+# The two estimates of the verified rate: from the random draws only (the honest one) and from all checks.
+RANDOM, ALL = "random", "all"
+ESTIMATE_LABELS = {RANDOM: "随机抽查", ALL: "全部抽查"}
+_ESTIMATE_COLUMNS = {
+    RANDOM: {
+        "rate": "random_verified_rate",
+        "low": "random_verified_low",
+        "high": "random_verified_high",
+        "passed": "random_passed",
+        "checked": "random_checked",
+        "pass_rate": "random_pass_rate",
+        "pass_low": "random_pass_low",
+        "pass_high": "random_pass_high",
+    },
+    ALL: {
+        "rate": "verified_rate",
+        "low": "verified_low",
+        "high": "verified_high",
+        "passed": "passed",
+        "checked": "checked",
+        "pass_rate": "pass_rate",
+        "pass_low": "pass_low",
+        "pass_high": "pass_high",
+    },
+}
+
+
+def estimate_columns(estimate: str) -> dict[str, str]:
+    """The metric columns of an estimate: rate, low, high, passed, checked, pass_rate, pass_low, pass_high."""
+    return _ESTIMATE_COLUMNS[estimate]
+
+
 def _percent_axis(figure: go.Figure, axis: str = "x", upper: float = 1.0) -> None:
     settings = {"tickformat": ".0%", "range": [0, upper * 1.02], "title": None}
     if axis == "x":
@@ -118,24 +151,30 @@ def _percent_axis(figure: go.Figure, axis: str = "x", upper: float = 1.0) -> Non
         figure.update_yaxes(**settings)
 
 
-def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
-    """Reported versus verified completion per unit, sorted by gap (largest on top)."""
+def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None, *, estimate: str = ALL, beside: str | None = None) -> go.Figure:
+    """Reported versus verified completion per unit, sorted by gap (largest on top).
+
+    `estimate` (all checks, or the random draws only) is drawn as a diamond with its 95% interval and the
+    gap bar; `beside`, the other estimate, as a hollow diamond next to it where a unit has it.
+    """
+    main = estimate_columns(estimate)
     table = units.copy()
-    table["sort_gap"] = table["gap"].fillna(-1)
+    table["sort_gap"] = (table["reported_rate"] - table[main["rate"]]).fillna(-1)
     table = table.sort_values(["sort_gap", "region"], ascending=[True, False])
     figure = _base(title, max(360, 34 * len(table) + 140), subtitle)
-    checked = table[table["verified_rate"].notna()]
+    checked = table[table[main["rate"]].notna()]
+    label = ESTIMATE_LABELS[estimate]
     # The gap bars as one line trace broken by None between units: one shape per unit would cost
     # plotly a validation pass over all shapes for each one added (a quarter of a second for 20 units).
     gap_x: list[float | None] = []
     gap_y: list[str | None] = []
-    for row in checked.itertuples():
-        gap_x += [row.verified_rate, row.reported_rate, None]
-        gap_y += [row.region, row.region, None]
+    for record in checked.to_dict("records"):
+        gap_x += [record[main["rate"]], record["reported_rate"], None]
+        gap_y += [record["region"], record["region"], None]
     figure.add_trace(go.Scatter(x=gap_x, y=gap_y, mode="lines", line={"color": GAP, "width": 3}, showlegend=False, hoverinfo="skip"))
     figure.add_trace(
         go.Scatter(
-            x=checked["verified_low"].tolist(),
+            x=checked[main["low"]].tolist(),
             y=checked["region"].tolist(),
             mode="markers",
             showlegend=False,
@@ -144,7 +183,7 @@ def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": (checked["verified_high"] - checked["verified_low"]).tolist(),
+                "array": (checked[main["high"]] - checked[main["low"]]).tolist(),
                 "color": VERIFIED,
                 "thickness": 1.5,
                 "width": 0,
@@ -162,21 +201,41 @@ def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go
             hovertemplate="%{y}<br>报告完成率 %{x:.1%}<br>已完成 %{customdata[1]} / %{customdata[0]} 项<extra></extra>",
         )
     )
+    if beside is not None:
+        other = estimate_columns(beside)
+        shown = table[table[other["rate"]].notna()]
+        if not shown.empty:
+            figure.add_trace(
+                go.Scatter(
+                    x=shown[other["rate"]],
+                    y=shown["region"],
+                    mode="markers",
+                    name=f"核实完成率（{ESTIMATE_LABELS[beside]}）",
+                    marker={"size": 11, "color": BROADER, "symbol": "diamond-open", "line": {"width": 2}},
+                    customdata=shown[[other["passed"], other["checked"]]],
+                    hovertemplate=(
+                        f"%{{y}}<br>核实完成率（{ESTIMATE_LABELS[beside]}） %{{x:.1%}}"
+                        "<br>抽查通过 %{customdata[0]} / %{customdata[1]} 项<extra></extra>"
+                    ),
+                )
+            )
     figure.add_trace(
         go.Scatter(
-            x=checked["verified_rate"],
+            x=checked[main["rate"]],
             y=checked["region"],
             mode="markers",
-            name="核实完成率（含95%区间）",
+            name=f"核实完成率（{label}，含95%区间）" if beside is not None or estimate == RANDOM else "核实完成率（含95%区间）",
             marker={"size": 13, "color": VERIFIED, "symbol": "diamond"},
-            customdata=checked[["passed", "checked", "verified_low", "verified_high"]],
+            customdata=checked[[main["passed"], main["checked"], main["low"], main["high"]]],
             hovertemplate=(
-                "%{y}<br>核实完成率 %{x:.1%}（%{customdata[2]:.1%}–%{customdata[3]:.1%}）"
-                "<br>抽查通过 %{customdata[0]} / %{customdata[1]} 项<extra></extra>"
+                f"%{{y}}<br>核实完成率（{label}） %{{x:.1%}}（%{{customdata[2]:.1%}}–%{{customdata[3]:.1%}}）"
+                f"<br>{label}通过 %{{customdata[0]}} / %{{customdata[1]}} 项<extra></extra>"
             ),
         )
     )
-    unchecked = table[table["verified_rate"].isna()]
+    unchecked = table[table[main["rate"]].isna()]
+    if beside is not None:
+        unchecked = unchecked[unchecked[estimate_columns(beside)["rate"]].isna()]
     if not unchecked.empty:
         figure.add_trace(
             go.Scatter(
@@ -195,14 +254,16 @@ def dumbbell(units: pd.DataFrame, title: str, subtitle: str | None = None) -> go
     return literal_labels(figure)
 
 
-def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) -> go.Figure:
-    """Gap (reported minus verified) per unit x project; blank where nothing was checked."""
-    cells = cells.assign(project_short=cells["project"].map(short_project))
-    grid = cells.pivot_table(index="region", columns="project_short", values="gap", aggfunc="first", dropna=False)
-    checked = cells.pivot_table(index="region", columns="project_short", values="checked", aggfunc="first", fill_value=0)
+def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None, *, estimate: str = ALL) -> go.Figure:
+    """Gap (reported minus verified, by `estimate`) per unit x project; blank where nothing was checked."""
+    columns = estimate_columns(estimate)
+    cells = cells.assign(project_short=cells["project"].map(short_project), shown_gap=cells["reported_rate"] - cells[columns["rate"]])
+    grid = cells.pivot_table(index="region", columns="project_short", values="shown_gap", aggfunc="first", dropna=False)
+    checked = cells.pivot_table(index="region", columns="project_short", values=columns["checked"], aggfunc="first", fill_value=0)
     order = [domain.PROJECT_SHORT[p] for p in domain.PROJECTS if domain.PROJECT_SHORT[p] in grid.columns]
     grid, checked = grid.reindex(columns=order), checked.reindex(columns=order, fill_value=0)
-    text = [[("无抽查" if pd.isna(value) else f"{value:.0%}") for value in row] for row in grid.to_numpy()]
+    empty = "无随机抽查" if estimate == RANDOM else "无抽查"
+    text = [[(empty if pd.isna(value) else f"{value:.0%}") for value in row] for row in grid.to_numpy()]
     figure = _base(title, max(340, 36 * len(grid) + 150), subtitle)
     figure.add_trace(
         go.Heatmap(
@@ -218,7 +279,7 @@ def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) ->
             colorbar={"title": {"text": "差距"}, "tickformat": ".0%"},
             xgap=2,
             ygap=2,
-            hovertemplate="%{y} · %{x}<br>报告与核实差距 %{z:.1%}<br>抽查 %{customdata} 项<extra></extra>",
+            hovertemplate="%{y} · %{x}<br>报告与核实差距 %{z:.1%}<br>" + ESTIMATE_LABELS[estimate] + " %{customdata} 项<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed", title=None)
@@ -226,10 +287,18 @@ def gap_heatmap(cells: pd.DataFrame, title: str, subtitle: str | None = None) ->
     return literal_labels(figure)
 
 
-def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle: str | None = None) -> go.Figure:
-    """Pass rate against number checked, with 95% and 99.8% control limits around the overall rate
-    of the units shown (the province, or the zone / project chosen)."""
+def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle: str | None = None, *, estimate: str = ALL) -> go.Figure:
+    """Pass rate against number checked (all checks, or the random draws only), with 95% and 99.8% control
+    limits around the overall rate of the units shown (the province, or the zone / project chosen)."""
+    columns = estimate_columns(estimate)
     figure = _base(title, 520, subtitle)
+    units = units.assign(
+        checked=units[columns["checked"]],
+        passed=units[columns["passed"]],
+        pass_rate=units[columns["pass_rate"]],
+        pass_low=units[columns["pass_low"]],
+        pass_high=units[columns["pass_high"]],
+    )
     checked_units = units[units["checked"] > 0]
     if model is not None and not checked_units.empty:
         curve = model.curve(int(checked_units["checked"].max() * 1.1) + 1)
@@ -273,10 +342,10 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
         )
     )
     _name_points(figure, checked_units.loc[pd.Series(outside, index=checked_units.index, dtype=bool)])
-    figure.update_xaxes(title={"text": "抽查数（项）"}, rangemode="tozero")
+    figure.update_xaxes(title={"text": "随机抽查数（项）" if estimate == RANDOM else "抽查数（项）"}, rangemode="tozero")
     # an axis title under the plot: the legend goes to the figure's foot, clear of it
     figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
-    figure.update_yaxes(title={"text": "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
+    figure.update_yaxes(title={"text": "随机抽查通过率" if estimate == RANDOM else "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
     return literal_labels(figure)
 
 

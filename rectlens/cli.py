@@ -25,7 +25,7 @@ _ARGPARSE_MESSAGES = (
     (re.compile(r"argument (\S+): (.+)"), r"参数 \1：\2"),
 )
 # Sub-commands that only read: they must not create a database where there is none.
-READ_ONLY_COMMANDS = {"metrics", "flags", "brief", "audit"}
+READ_ONLY_COMMANDS = {"metrics", "flags", "brief", "audit", "plan"}
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

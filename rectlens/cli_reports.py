@@ -1,4 +1,4 @@
-"""Report sub-commands: `metrics` and `flags` (CSV or JSON on stdout) and the `brief` slide deck."""
+"""Report sub-commands: `metrics` and `flags` (CSV or JSON on stdout), the `brief` slide deck and the `plan` spot-check plan."""
 
 from __future__ import annotations
 
@@ -135,6 +135,88 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+PLAN_COLUMNS = ("region", "zone", "project", "item_id", "county", "completed_date", "sampling", "priority", "reasons", "n", "d")
+
+
+def plan_records(plan: Any) -> list[dict[str, Any]]:
+    """One row per planned item; LQAS rows carry their unit's n and d, targeted rows their priority and reasons."""
+    from rectlens import planner
+
+    rules = plan.units().set_index("region") if plan.mode == planner.LQAS else None
+    records = []
+    for record in plan.items.to_dict("records"):
+        day = record["completed_date"]
+        day = None if pd.isna(day) else pd.Timestamp(day).date()
+        row = {
+            "region": record["region"],
+            "zone": record["zone"],
+            "project": record["project"],
+            "item_id": record["item_id"],
+            "county": record["county"],
+            "completed_date": day.isoformat() if day is not None else None,
+            "sampling": plan.sampling,
+            "priority": round(float(record["priority"]), 2) if plan.mode == planner.TARGETED else None,
+            "reasons": record["reasons"] if plan.mode == planner.TARGETED else None,
+            "n": int(rules.loc[record["region"], "n"]) if rules is not None else None,
+            "d": int(rules.loc[record["region"], "d"]) if rules is not None else None,
+        }
+        records.append(row)
+    return records
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """A spot-check plan of the month: CSV / JSON on stdout, or the 核查结果 workbook with --out."""
+    from pathlib import Path
+
+    from rectlens import planner
+    from rectlens.access.roles import cli_operator
+    from rectlens.cli import UsageError
+    from rectlens.metrics import months_with_data
+
+    if args.month not in months_with_data(args.db):
+        raise UsageError(f"{_month_label(args.month)} 没有任何地区的问题台账或汇总数据；请检查月份，或先导入该月数据")
+    if args.n is not None and args.n < 1:
+        raise UsageError(f"--n 应为正整数，而不是 {args.n}")
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise UsageError(f"输出文件「{out}」应以 .xlsx 结尾")
+        if not out.parent.is_dir():
+            raise UsageError(f"输出文件夹「{out.parent}」不存在")
+    options: dict[str, Any] = {"seed": args.seed}
+    if args.mode == planner.LQAS:
+        options["n"] = args.n
+    elif args.n is not None:
+        options["size"] = args.n
+    plan = planner.make_plan(args.db, args.month, args.mode, **options)
+    if plan.mode == planner.LQAS:
+        asked = planner.rule_for(plan.size, plan.design)
+        if not asked.meets_design:
+            print(f"提示：每个地区抽 {plan.size} 项时，{asked.text()}", file=sys.stderr)
+        for unit in plan.units().itertuples():
+            if unit.n < plan.size:
+                print(f"提示：{unit.region}只有 {unit.n} 项待抽查，已全部列入；{unit.rule}", file=sys.stderr)
+    if plan.items.empty:
+        print(f"{_month_label(args.month)} 没有待抽查的问题（已完成、且完成后尚未被抽查）", file=sys.stderr)
+        if out is not None:
+            raise UsageError("计划为空，未写出文件")
+    if out is None:
+        write_table(plan_records(plan), list(PLAN_COLUMNS), args.format)
+        return 0
+    data = planner.check_sheet(plan)
+    round_id = planner.record_download(args.db, cli_operator(), plan)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件：{exc.strerror or exc}（{exc.filename}）") from None
+    registered = f"，已登记为第 {round_id} 轮" if round_id else ""
+    print(f"{plan.export_text()}{registered} → {out}")
+    if plan.mode == planner.LQAS:
+        for unit in plan.units().itertuples():
+            print(f"  {unit.region}：{unit.rule}")
+    return 0
+
+
 def register(add: AddCommand) -> None:
     from rectlens.cli import _month
 
@@ -157,3 +239,15 @@ def register(add: AddCommand) -> None:
     brief.add_argument("--out", required=True, metavar="FILE.pptx", help="幻灯片输出文件")
     brief.add_argument("--png-dir", metavar="DIR", help="把每张图表另存为 1920×1080 PNG 的文件夹（不存在则创建）")
     brief.add_argument("--excel", metavar="FILE.xlsx", help="同时导出该月指标和预警的 Excel 文件")
+
+    plan = add("plan", cmd_plan, "制定某月的抽查计划：重点核查、随机抽查或批质量保证抽样（LQAS）")
+    plan.add_argument("--month", type=_month, required=True, help="报送月份 YYYY-MM")
+    plan.add_argument(
+        "--mode", choices=["targeted", "random", "lqas"], required=True, help="targeted 重点核查｜random 随机抽查｜lqas 批质量保证抽样"
+    )
+    plan.add_argument("--n", type=int, help="抽查数量：targeted / random 为总数（默认 30），lqas 为每个地区的数量（默认取设置，19）")
+    plan.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）：同一种子抽到同一批问题")
+    plan.add_argument(
+        "--out", metavar="FILE.xlsx", help="写出核查结果表（填好后可直接上传）；lqas 计划同时登记为抽查轮次。不给时在标准输出打印计划"
+    )
+    plan.add_argument("--format", choices=["csv", "json"], default="csv", help="不给 --out 时的输出格式")

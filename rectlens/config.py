@@ -1,4 +1,4 @@
-"""Paths, upload limits and warning thresholds.
+"""Paths, upload limits, warning thresholds and spot-check plan settings.
 
 Thresholds live in `rectlens/settings.toml`; an administrator overrides
 any of them in `data/settings.toml` (same keys), or points
@@ -68,3 +68,28 @@ def limits() -> Limits:
 
 def thresholds() -> dict[str, Any]:
     return dict(settings()["warnings"])
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    """抽查计划: the targeted plan's cap per unit × project and the LQAS design."""
+
+    targeted_cap: int = 5
+    lqas_n: int = 19
+    lqas_p_high: float = 0.80
+    lqas_p_low: float = 0.50
+    lqas_alpha: float = 0.10
+    lqas_beta: float = 0.10
+
+
+def planner() -> PlannerSettings:
+    found = settings().get("planner", {})
+    defaults = PlannerSettings()
+    return PlannerSettings(
+        targeted_cap=int(found.get("targeted_cap", defaults.targeted_cap)),
+        lqas_n=int(found.get("lqas_n", defaults.lqas_n)),
+        lqas_p_high=float(found.get("lqas_p_high", defaults.lqas_p_high)),
+        lqas_p_low=float(found.get("lqas_p_low", defaults.lqas_p_low)),
+        lqas_alpha=float(found.get("lqas_alpha", defaults.lqas_alpha)),
+        lqas_beta=float(found.get("lqas_beta", defaults.lqas_beta)),
+    )

@@ -35,6 +35,11 @@ others show, on purpose, what the warnings look for:
 | 金穗市 | 40% of its 问题描述 are stock phrases only (作风不实问题, 责任落实不到位, …) | every month | VAGUE |
 | 云栖市 | 规模 in the region master 2.6 times what its list suggests: about 38% of the expected problems | every month | FEW_PROBLEMS |
 | 松涛市 | 70% of its problems come from 自查自纠 (the province: about 16%) | every month | (清单质量 page: source mix) |
+| all    | 重点核查 of risky items fail more often than random draws (55% vs ~8%; paper: 75% vs ~55%) | every month | random_* metrics |
+| 柳汀市 | checked hardest: 5 targeted checks a month besides its random draws | every month | all checks lag the random estimate |
+| all    | one LQAS round, n = 19 per unit, drawn by the planner (seed 2026) from October's candidates | 2026-10 | LQAS results |
+| 雁回市 | its LQAS draws turn out as a paper unit's: fewer than 13 of 19 pass (白鹭市 likewise) | 2026-10 | 未达标 |
+| 望川市 | 7 of its 19 LQAS items not checked yet                    | 2026-10              | 待完成           |
 
 Honest units: 青岚市, 云栖市, 澄湾市, 星河市, 金穗市, 明湖市, 松涛市
 (a relapse is a single item found by a follow-up check; 明湖市 is the
@@ -42,6 +47,13 @@ unwitting source of 鹿鸣市's copied measures). Every measure ends with a
 clause about its own problem (place, date, a count), as real ones do, so
 honest units' measures are not alike to each other's. The region master
 carries a 规模 (党员干部数) per unit, written on the unit's first row only.
+
+Spot checks are random draws (抽样方式 随机抽查) among items reported done by the end of the
+month before, rechecks of last month's failures and 回头看 (重点核查), and targeted checks
+(重点核查) of risky items; an item is drawn at random only if it has not been checked before,
+as the planner's candidates are. The LQAS round's results come in a workbook of their own,
+filled in from the plan's sheet; `build` registers the round with the planner (and checks
+that the planner draws exactly the invented items) before it ingests that workbook.
 
 Workbooks vary as real ones do: header aliases and line breaks, a 序号
 column, 地区 merged over the block (written without 市 by 澄湾市, with a
@@ -138,6 +150,13 @@ SCALE_PER_PROBLEM = 185
 FEW_PROBLEMS_UNIT, FEW_PROBLEMS_FACTOR = "云栖市", 2.6
 SELF_FOUND_UNIT, SELF_FOUND_SHARE = "松涛市", 0.7  # this share of its problems say 问题来源 自查自纠
 SATISFACTION_MONTHS = (dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 1), dt.date(2026, 10, 1))
+# 重点核查 of risky items, per unit and month, and how often they fail (the truth of those items).
+TARGETED_PER_MONTH = {HONEST: 2, PAPER: 2}
+HARD_CHECKED = ("柳汀市", 5)
+TARGETED_FAIL = {HONEST: 0.55, PAPER: 0.75}
+# The LQAS round: report month, n per unit, seed; a unit whose results are not all back yet.
+LQAS_ROUND = (dt.date(2026, 10, 1), 19, 2026)
+LQAS_PENDING = ("望川市", 7)
 
 # --- vocabularies for the texts -------------------------------------------
 
@@ -296,6 +315,7 @@ CHECK_RESULTS = {
     PAPER: (("整改到位", 30), ("基本到位", 15), ("未整改到位", 33), ("虚假整改", 22)),
 }
 RECHECK_PASS = {HONEST: 0.75, PAPER: 0.3}
+RECHECK_SHARE = 0.4  # of last month's failures that are checked again (复查, a targeted check)
 FAIL_NOTES = {
     "未整改到位": ("现场查看发现问题仍然存在", "整改措施未落实到位", "群众反映问题未解决", "长效机制尚未建立"),
     "虚假整改": ("台账反映已整改，实地核查未见整改", "佐证材料与实际情况不符", "以会议代替整改，问题依旧", "整改照片系摆拍"),
@@ -352,6 +372,15 @@ class Check:
     sampling: str
 
 
+@dataclass(frozen=True)
+class LqasRound:
+    month: dt.date
+    n: int
+    seed: int
+    drawn: tuple[tuple[str, str], ...]  # (unit, item_id) the planner draws, unit by unit
+    checks: tuple[Check, ...]  # the results that came back (all random draws)
+
+
 @dataclass
 class DemoYear:
     units: tuple[UnitSpec, ...]
@@ -359,6 +388,7 @@ class DemoYear:
     checks: dict[dt.date, list[Check]]
     satisfaction: list[tuple[str, str, dt.date, float, int]]
     copied_measures: list[tuple[str, str]] = field(default_factory=list)  # (明湖 id, 鹿鸣 id)
+    lqas: LqasRound | None = None
 
 
 def _pick(rng: random.Random, weighted: Iterable[tuple[str, int]]) -> str:
@@ -734,7 +764,8 @@ def invent(seed: int = 2026) -> tuple[DemoYear, dict[str, UnitStyle]]:
         _attach_evidence(unit, items[unit.name], rng, styles[unit.name].evidence_prefix)
     checks = _invent_checks(items, rng)
     satisfaction = _invent_satisfaction(rng)
-    return DemoYear(UNITS, items, checks, satisfaction, copied), styles
+    round_ = _invent_lqas_round(items, checks, rng)
+    return DemoYear(UNITS, items, checks, satisfaction, copied, round_), styles
 
 
 def _note(result: str, rng: random.Random) -> str:
@@ -759,7 +790,7 @@ def _invent_checks(items: dict[str, list[Item]], rng: random.Random) -> dict[dt.
             for (unit_name, item_id), check in sorted(latest.items()):
                 if unit_name != unit.name or check.day < previous_month(month) or check.result not in ("未整改到位", "虚假整改"):
                     continue
-                if rng.random() < 0.7:
+                if rng.random() < RECHECK_SHARE:
                     passed = rng.random() < RECHECK_PASS[unit.checks]
                     visits.append((by_id[item_id], "整改到位" if passed else check.result, domain.SAMPLING_TARGETED, "复查"))
             eligible = [i for i in items[unit.name] if i.done_by(reported_by) and i.listed(month) and i.item_id not in drawn[unit.name]]
@@ -767,6 +798,17 @@ def _invent_checks(items: dict[str, list[Item]], rng: random.Random) -> dict[dt.
             for item in rng.sample(eligible, min(count, len(eligible))):
                 drawn[unit.name].add(item.item_id)
                 visits.append((item, _pick(rng, CHECK_RESULTS[unit.checks]), domain.SAMPLING_RANDOM, _pick(rng, CHECK_METHODS)))
+            # targeted checks of risky items not checked before: inspectors go where failure is likely
+            targeted = HARD_CHECKED[1] if unit.name == HARD_CHECKED[0] else TARGETED_PER_MONTH[unit.checks]
+            left = [i for i in eligible if i.item_id not in drawn[unit.name]]
+            risky, others = [i for i in left if _looks_risky(i)], [i for i in left if not _looks_risky(i)]
+            rng.shuffle(risky)
+            rng.shuffle(others)
+            for item in (risky + others)[:targeted]:
+                drawn[unit.name].add(item.item_id)
+                failed = rng.random() < TARGETED_FAIL[unit.checks]
+                result = rng.choice(("未整改到位", "虚假整改") if failed else ("整改到位", "基本到位"))
+                visits.append((item, result, domain.SAMPLING_TARGETED, rng.choice(("实地查看", "暗访"))))
             relapsing = relapses.get((unit.name, month), 0)
             if relapsing:
                 passed_before = [
@@ -792,6 +834,60 @@ def _invent_checks(items: dict[str, list[Item]], rng: random.Random) -> dict[dt.
         checks.sort(key=lambda c: (c.day, [u.name for u in UNITS].index(c.unit), c.item_id))
         by_month[month] = checks
     return by_month
+
+
+def _looks_risky(item: Item) -> bool:
+    """What draws a targeted check: no evidence, or closed in the last three days of a month."""
+    return item.done is not None and (item.evidence is None or item.done > month_end(item.done) - dt.timedelta(days=3))
+
+
+def _invent_lqas_round(items: dict[str, list[Item]], checks: dict[dt.date, list[Check]], rng: random.Random) -> LqasRound:
+    """The planner's LQAS draw from October's candidates (done by the month end, listed, never checked),
+    and the results: as the unit's checks turn out, except the pending unit's last items."""
+    import pandas as pd
+
+    from rectlens.planner import lqas_sample
+
+    month, n, seed = LQAS_ROUND
+    end = month_end(month)
+    seen = {(c.unit, c.item_id) for month_checks in checks.values() for c in month_checks}
+    pool = [
+        (unit.name, i.item_id)
+        for unit in UNITS
+        for i in items[unit.name]
+        if i.listed(month) and i.done_by(end) and (unit.name, i.item_id) not in seen
+    ]
+    frame = pd.DataFrame(pool, columns=["region", "item_id"])
+    drawn = lqas_sample(frame, n, seed)
+    pairs = tuple(zip(drawn["region"], drawn["item_id"], strict=True))
+    specs = {unit.name: unit for unit in UNITS}
+    by_id = {(unit.name, i.item_id): i for unit in UNITS for i in items[unit.name]}
+    results: list[Check] = []
+    for unit_name in dict.fromkeys(region for region, _ in pairs):
+        unit_pairs = [pair for pair in pairs if pair[0] == unit_name]
+        if unit_name == LQAS_PENDING[0]:
+            unit_pairs = unit_pairs[: len(unit_pairs) - LQAS_PENDING[1]]
+        for pair in unit_pairs:
+            item = by_id[pair]
+            assert item.done is not None
+            first = max(item.done, month.replace(day=5))
+            day = first + dt.timedelta(days=rng.randint(0, (end - first).days))
+            result = _pick(rng, CHECK_RESULTS[specs[unit_name].checks])
+            zone = specs[unit_name].zone
+            results.append(
+                Check(
+                    unit_name,
+                    item.item_id,
+                    day,
+                    _pick(rng, CHECK_METHODS),
+                    result,
+                    INSPECTORS[zone],
+                    _note(result, rng),
+                    domain.SAMPLING_RANDOM,
+                )
+            )
+    results.sort(key=lambda c: (list(specs).index(c.unit), c.day, c.item_id))
+    return LqasRound(month, n, seed, pairs, tuple(results))
 
 
 def _invent_satisfaction(rng: random.Random) -> list[tuple[str, str, dt.date, float, int]]:
@@ -988,6 +1084,10 @@ def checks_file(month: dt.date) -> str:
     return f"省督导办_{_ym(month)}_核查结果.xlsx"
 
 
+def lqas_file(month: dt.date) -> str:
+    return f"省督导办_{_ym(month)}_批质量保证抽样核查结果.xlsx"
+
+
 SATISFACTION_FILE = "群众评议_2026年度.xlsx"
 REGIONS_FILE = "地区表.xlsx"
 # Who the audit log and the upload history name for the demo's own uploads.
@@ -1044,6 +1144,22 @@ def _write_checks(out_dir: Path, month: dt.date, checks: list[Check]) -> str:
     return name
 
 
+def _write_lqas(out_dir: Path, round_: LqasRound) -> str:
+    """The LQAS plan's 核查结果 sheet as the inspectors send it back: results typed in, unchecked rows deleted."""
+    rows: list[list[Cell | Percent]] = [
+        [c.item_id, c.unit, c.day, c.method, c.result, c.inspector, c.note or None, c.sampling] for c in round_.checks
+    ]
+    block = SheetBlock(
+        name="核查结果",
+        header=tuple(column.title for column in domain.CHECKS_LAYOUT.columns),
+        rows=rows,
+        widths=(14, 10, 12, 10, 12, 14, 30, 10),
+    )
+    name = lqas_file(round_.month)
+    write_workbook(out_dir / name, [block], month_end(round_.month) + dt.timedelta(days=3))
+    return name
+
+
 def _write_satisfaction(out_dir: Path, rows: list[tuple[str, str, dt.date, float, int]]) -> str:
     data: list[list[Cell | Percent]] = [
         [number, unit, domain.PROJECT_SHORT[project], _ym(month), f"{value * 100:.1f}%", size]
@@ -1095,13 +1211,15 @@ def write_workbooks(out_dir: Path, seed: int = 2026) -> tuple[DemoYear, list[str
                 continue
             names.append(_write_unit_month(out_dir, unit, styles[unit.name], year.items[unit.name], month, rng))
         names.append(_write_checks(out_dir, month, year.checks[month]))
+        if year.lqas is not None and month == year.lqas.month:
+            names.append(_write_lqas(out_dir, year.lqas))
     names.append(_write_satisfaction(out_dir, year.satisfaction))
     return year, names
 
 
 def _clear(out_dir: Path) -> None:
     """Remove demo workbooks of an earlier build (only files named as this module names them)."""
-    patterns = ("*_整改台账.xlsx", "省督导办_*_核查结果.xlsx", SATISFACTION_FILE, REGIONS_FILE)
+    patterns = ("*_整改台账.xlsx", "省督导办_*核查结果.xlsx", SATISFACTION_FILE, REGIONS_FILE)
     for pattern in patterns:
         for path in out_dir.glob(pattern):
             path.unlink()
@@ -1133,7 +1251,7 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
     out_dir = Path(out_dir) if out_dir is not None else path.parent / "demo"
     building = path.with_name(path.name + ".building")
     started = time.perf_counter()
-    _year, names = write_workbooks(out_dir, seed)
+    year, names = write_workbooks(out_dir, seed)
     written = time.perf_counter()
     echo(f"已生成 {len(names) + 1} 个示例工作簿（{out_dir}），用时 {written - started:.1f} 秒")
 
@@ -1147,6 +1265,8 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
         # the file and checkpoint it again.
         with session(building):
             for done, name in enumerate(names, start=1):
+                if year.lqas is not None and name == lqas_file(year.lqas.month):
+                    _register_lqas_round(building, year.lqas)
                 outcome = ingest_bytes(building, (out_dir / name).read_bytes(), name, BUILDER)
                 if outcome.status != STORED:
                     details = "\n".join(p.text() for p in outcome.problems) or outcome.message
@@ -1171,6 +1291,20 @@ def build(path: Path, out_dir: Path | None = None, seed: int = 2026, echo: Calla
         f"示例数据已生成：{units} 个地区、{months} 个月（{first} 至 {last}）、{problems_total:,} 个问题、"
         f"{files} 个报送文件、{checks:,} 条核查记录 → {path}"
     )
+
+
+def _register_lqas_round(path: Path, round_: LqasRound) -> None:
+    """Draw the round with the planner, as an inspector would on 抽查计划, and register it; the draw must be
+    the invented one (the results workbook answers exactly those items)."""
+    from rectlens import config, planner
+
+    plan = planner.make_plan(path, round_.month, planner.LQAS, n=round_.n, seed=round_.seed, design=config.PlannerSettings())
+    drawn = set(zip(plan.items["region"], plan.items["item_id"], strict=True))
+    if drawn != set(round_.drawn):
+        raise RuntimeError(
+            f"示例抽查轮次与抽查计划的抽样不一致：多 {sorted(drawn - set(round_.drawn))[:5]}，少 {sorted(set(round_.drawn) - drawn)[:5]}"
+        )
+    planner.register_round(path, BUILDER, plan)
 
 
 def is_demo(db_path: Path | str) -> bool:

@@ -51,6 +51,13 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "due",
     "schedule_rate",
     "overdue",
+    # the random-draw stratum (抽样方式 随机抽查): the estimate free of targeting bias
+    "random_checked",
+    "random_passed",
+    "random_pass_rate",
+    "random_pass_low",
+    "random_pass_high",
+    "random_verified_rate",
 )
 RATE_COLUMNS: tuple[str, ...] = (
     "reported_rate",
@@ -63,6 +70,10 @@ RATE_COLUMNS: tuple[str, ...] = (
     "verified_high",
     "gap",
     "schedule_rate",
+    "random_pass_rate",
+    "random_pass_low",
+    "random_pass_high",
+    "random_verified_rate",
 )
 
 

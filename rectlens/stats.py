@@ -117,13 +117,14 @@ def shrunk_rate(passed: pd.Series, checked: pd.Series, prior: BetaPrior | None =
     return estimate.where(checked > 0)
 
 
-def compare_units(table: pd.DataFrame) -> tuple[pd.DataFrame, Funnel | None]:
-    """Add `shrunk_pass_rate`, `funnel_position` and a rank to per-unit metrics."""
+def compare_units(table: pd.DataFrame, passed: str = "passed", checked: str = "checked") -> tuple[pd.DataFrame, Funnel | None]:
+    """Add `shrunk_pass_rate`, `funnel_position` and a rank to per-unit metrics, from the counts in the columns
+    `passed` and `checked` (all checks, or `random_passed` / `random_checked` for the random draws)."""
     result = table.copy()
-    model = funnel(result["passed"], result["checked"])
-    result["shrunk_pass_rate"] = shrunk_rate(result["passed"], result["checked"])
+    model = funnel(result[passed], result[checked])
+    result["shrunk_pass_rate"] = shrunk_rate(result[passed], result[checked])
     result["funnel_position"] = [
-        funnel_position(int(p), int(c), model) if model else "no_checks" for p, c in zip(result["passed"], result["checked"], strict=True)
+        funnel_position(int(p), int(c), model) if model else "no_checks" for p, c in zip(result[passed], result[checked], strict=True)
     ]
     # rounded so that fully pooled (equal) estimates tie instead of ranking by float noise
     result["shrunk_rank"] = result["shrunk_pass_rate"].round(9).rank(ascending=False, method="min")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectlens import domain, stats
+from rectlens import charts, domain, stats
 from rectlens.flags import evaluate
 from rectlens.metrics import analysis, metrics_over, months_with_data, previous_month, staged_frame
 from rectlens.report import MonthReport
@@ -122,13 +122,60 @@ def submission_share(report: MonthReport, unit_table: pd.DataFrame, filters: Fil
     return len(set(expected["region"]) & sent), len(expected)
 
 
-def comparison(report: MonthReport, filters: Filters) -> tuple[pd.DataFrame, stats.Funnel | None]:
-    """Per-unit pass rates with Wilson interval, shrunk rate and funnel position."""
+# Which estimate of the verified rate a page shows, and why the two differ (said once, on every page that shows them).
+RANDOM, ALL = charts.RANDOM, charts.ALL
+ESTIMATE_NOTE = (
+    "“随机抽查”是从已报完成的问题中等概率抽取的，能代表整体，是对真实整改情况的估计；"
+    "“全部抽查”还包括重点核查（专挑问题可能多的事项，通过率偏低）和复查（多为已返工的事项，通过率偏高），"
+    "样本更多但有偏。两者不一致时，以随机抽查为准。"
+)
+
+
+def estimate_for(table: pd.DataFrame) -> str:
+    """The random-draw estimate when the rows in scope have random draws, else the one from all checks."""
+    return RANDOM if not table.empty and int(table["random_checked"].sum()) > 0 else ALL
+
+
+def both_estimates(table: pd.DataFrame) -> bool:
+    """Whether the rows hold two different estimates: random draws, and checks beyond them (or after them)."""
+    if table.empty or int(table["random_checked"].sum()) == 0:
+        return False
+    sums = table[["checked", "passed", "random_checked", "random_passed"]].sum()
+    return (int(sums["checked"]), int(sums["passed"])) != (int(sums["random_checked"]), int(sums["random_passed"]))
+
+
+def comparison(report: MonthReport, filters: Filters, estimate: str = ALL) -> tuple[pd.DataFrame, stats.Funnel | None]:
+    """Per-unit pass rates with Wilson interval, shrunk rate and funnel position, from all checks or the random draws."""
     table = unit_rows(report, filters)
-    compared, model = stats.compare_units(table)
+    columns = charts.estimate_columns(estimate)
+    compared, model = stats.compare_units(table, columns["passed"], columns["checked"])
     compared["check_status_label"] = compared["check_status"].map(CHECK_STATUS_LABELS)
     compared["funnel_label"] = compared["funnel_position"].map(FUNNEL_LABELS)
     return compared.sort_values(["shrunk_rank", "region"], na_position="last").reset_index(drop=True), model
+
+
+RANKING_PERCENT = ("报告完成率", "随机抽查通过率", "全部抽查通过率", "校正通过率", "核实完成率（随机抽查）", "核实完成率（全部抽查）")
+
+
+def ranking_columns(estimate: str, both: bool) -> dict[str, str]:
+    """The ranking table's columns: the estimate it ranks by first, the other beside it when there are both."""
+    random = {
+        "random_checked": "随机抽查数",
+        "random_pass_rate": "随机抽查通过率",
+        "random_interval": "随机95%区间",
+        "random_verified_rate": "核实完成率（随机抽查）",
+    }
+    everything = {
+        "checked": "全部抽查数",
+        "pass_rate": "全部抽查通过率",
+        "pass_interval": "全部95%区间",
+        "verified_rate": "核实完成率（全部抽查）",
+    }
+    first, second = (random, everything) if estimate == RANDOM else (everything, random)
+    head = {"shrunk_rank": "排名", "region": "地区", "zone": "片区", "reported_rate": "报告完成率"}
+    middle = {**first, "shrunk_pass_rate": "校正通过率"}
+    tail = {"funnel_label": "漏斗图位置", "check_status_label": "样本情况"}
+    return {**head, **middle, **(second if both else {}), **tail}
 
 
 def trend(db_path: Path | str, filters: Filters, months: int = 12) -> pd.DataFrame:
@@ -178,6 +225,11 @@ def trend_markers(db_path: Path | str, filters: Filters, months: list[dt.date]) 
 def interval_texts(low: pd.Series, high: pd.Series) -> list[str]:
     """'87.8%–98.0%' per row, or '—' without checks."""
     return ["—" if pd.isna(lo) or pd.isna(hi) else f"{lo * 100:.1f}%–{hi * 100:.1f}%" for lo, hi in zip(low, high, strict=True)]
+
+
+def short_interval(low: float, high: float) -> str:
+    """'95%区间 64.6–67.9%': an interval short enough for a tile on a tablet."""
+    return f"95%区间 {low * 100:.1f}–{high * 100:.1f}%"
 
 
 def project_label(project: object, whole: str = "整体") -> str:

@@ -236,3 +236,47 @@ def test_brief_command_explains_bad_arguments(brief_db: Path, tmp_path: Path, cl
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_lqas_round_of_the_month_gets_a_slide_with_each_units_result(tmp_path: Path, cli: Callable) -> None:  # type: ignore[type-arg]
+    from actors import INSPECTOR_ACTOR
+    from builders import Check
+
+    from rectlens import planner
+
+    lens = Lens(tmp_path / "round.duckdb", units=[("江城市", "南片"), ("山阳市", "北片"), ("白河", "中片")])
+    lens.ledger("江城市", "2026-10", [Item.completed(f"J{i:02d}", "2026-10-03") for i in range(20)])
+    lens.ledger("山阳市", "2026-10", [Item.completed(f"S{i:02d}", "2026-10-03") for i in range(20)])
+    lens.ledger("白河", "2026-10", [Item.completed(f"B{i:02d}", "2026-10-03") for i in range(20)])
+    plan = planner.make_plan(lens.path, MONTH, planner.LQAS, seed=1)
+    assert planner.record_download(lens.path, INSPECTOR_ACTOR, plan) == 1
+    drawn = {region: list(plan.items.loc[plan.items["region"] == region, "item_id"]) for region in ("江城市", "山阳市", "白河")}
+    lens.checks(
+        *(Check(item, "江城市", "2026-10-25", "整改到位") for item in drawn["江城市"]),  # 19 of 19: 达标
+        *(
+            Check(item, "山阳市", "2026-10-25", "整改到位" if k < 12 else "虚假整改") for k, item in enumerate(drawn["山阳市"])
+        ),  # 12: 未达标
+        *(Check(item, "白河", "2026-10-25", "整改到位") for item in drawn["白河"][:10]),  # 10 of 19 checked: 待完成
+    )
+    out = tmp_path / "简报.pptx"
+    result = cli("brief", "--month", "2026-10", "--out", out, "--db", lens.path, timeout=180)
+    assert result.code == 0, result.err
+    assert "幻灯片 10 页" in result.out
+    deck = Presentation(str(out))
+    assert len(deck.slides) == 10  # the LQAS slide before list quality
+    slide = deck.slides[8]
+    assert slide.shapes.title.text == "批质量保证抽样判定结果（2026年10月，第 1 轮）"
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    assert cells == [
+        ["地区", "应查 n", "已核查", "通过", "判定数 d", "判定"],
+        ["江城市", "19", "19", "19", "13", "达标"],
+        ["山阳市", "19", "19", "12", "13", "未达标"],
+        ["白河", "19", "10", "10", "13", "待完成"],
+    ]
+    texts = " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    assert "判定规则：抽 19 项，通过不少于 13 项为达标" in texts and "数据来源：整改透视" in texts
+    assert "山阳市：未达标，已核查 19/19 项、通过 12 项" in notes(slide)
+    # everything on the slide stays above its footer
+    footer = min(shape.top for shape in slide.shapes if shape.has_text_frame and "数据来源" in shape.text_frame.text)
+    assert all(shape.top + shape.height <= footer for shape in slide.shapes if shape.has_table or "判定规则" in getattr(shape, "text", ""))

@@ -34,6 +34,14 @@ def _units() -> pd.DataFrame:
             "completed": [9, 8],
             "passed": [8, 0],
             "checked": [10, 0],
+            "random_verified_rate": [0.85, None],
+            "random_verified_low": [0.75, None],
+            "random_verified_high": [0.9, None],
+            "random_pass_rate": [0.9, None],
+            "random_pass_low": [0.6, None],
+            "random_pass_high": [0.98, None],
+            "random_passed": [9, 0],
+            "random_checked": [10, 0],
         }
     )
 
@@ -67,6 +75,9 @@ FIGURES = {
     "dumbbell": lambda: charts.dumbbell(_units(), f"标题 {HOSTILE}", f"范围 {HOSTILE}"),
     "heatmap": lambda: charts.gap_heatmap(_cells(), "差距", HOSTILE),
     "funnel": lambda: charts.funnel_plot(_units(), None, "漏斗图", HOSTILE),
+    "dumbbell_both": lambda: charts.dumbbell(_units(), "标题", HOSTILE, estimate=charts.RANDOM, beside=charts.ALL),
+    "heatmap_random": lambda: charts.gap_heatmap(_cells(), "差距", HOSTILE, estimate=charts.RANDOM),
+    "funnel_random": lambda: charts.funnel_plot(_units(), None, "漏斗图", HOSTILE, estimate=charts.RANDOM),
     "ranking": lambda: charts.ranking_bars(_units(), "reported_rate", "排名", "报告完成率"),
     "risk": lambda: charts.risk_bars(_scores(), {"high": 3, "medium": 2, "low": 1}, "风险分"),
     "trend": lambda: charts.trend_chart(_series(), _markers(), "趋势", HOSTILE),

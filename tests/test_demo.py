@@ -139,7 +139,7 @@ def test_twelve_report_months_one_missing_workbook(built: Built) -> None:
     files = sorted(p.name for p in built.out_dir.glob("*.xlsx"))
     assert "丹枫市_2026年3月_整改台账.xlsx" not in files
     assert "青岚市_2026年10月_整改台账.xlsx" in files
-    assert len(files) == 13 * 12 - 1 + 12 + 1 + 1
+    assert len(files) == 13 * 12 - 1 + 12 + 1 + 1 + 1  # ledgers, monthly checks, 群众评议, 地区表, the LQAS results
 
 
 def test_a_few_thousand_problems_with_realistic_fields(built: Built) -> None:
@@ -191,7 +191,7 @@ def test_workbooks_look_as_staff_write_them(built: Built) -> None:
 
 def test_every_file_revalidates_without_problems(built: Built) -> None:
     names = sorted(p.name for p in built.out_dir.glob("*.xlsx") if p.name != demo.REGIONS_FILE)
-    assert len(names) == 168
+    assert len(names) == 169
     with pytest.MonkeyPatch.context() as patch, session(built.path):  # one connection for all the look-ups
         patch.setenv("RECTLENS_SETTINGS", str(built.out_dir / "no-settings.toml"))
         for name in names:
@@ -225,7 +225,8 @@ def test_other_seeds_invent_a_year_too() -> None:
 
 
 def test_low_pass_rate_for_two_units(built: Built) -> None:
-    rates = dict(built.rows("SELECT region, avg(passed::INT) FROM checks GROUP BY region"))
+    # random draws: targeted checks (重点核查) go where failure is likely and are looked at below
+    rates = dict(built.rows("SELECT region, avg(passed::INT) FROM checks WHERE sampling = '随机抽查' GROUP BY region"))
     assert rates["白鹭市"] < 0.6 and rates["雁回市"] < 0.6
     assert all(rates[u] > 0.75 for u in rates if u not in ("白鹭市", "雁回市"))
     fake = dict(built.rows("SELECT region, count(*) FROM checks WHERE result = '虚假整改' GROUP BY region"))
@@ -420,7 +421,71 @@ def test_measures_copied_between_units(built: Built) -> None:
 
 
 def test_honest_units_show_no_planted_pattern(built: Built) -> None:
-    rates = dict(built.rows("SELECT region, avg(passed::INT) FROM checks GROUP BY region"))
+    rates = dict(built.rows("SELECT region, avg(passed::INT) FROM checks WHERE sampling = '随机抽查' GROUP BY region"))
     assert all(rates[u] >= 0.8 for u in HONEST)
     assert not {r for r, *_ in _rushes(built)} & set(HONEST)
     assert not {r for r, _m in _overdue(built)} & set(HONEST)
+
+
+def test_targeted_checks_fail_more_often_than_random_draws(built: Built) -> None:
+    rates = {
+        (region, sampling): (rate, count)
+        for region, sampling, rate, count in built.rows("SELECT region, sampling, avg(passed::INT), count(*) FROM checks GROUP BY ALL")
+    }
+    for unit in demo.UNITS:
+        random_rate, _ = rates[(unit.name, "随机抽查")]
+        targeted_rate, targeted = rates[(unit.name, "重点核查")]
+        assert targeted_rate < random_rate - 0.05, unit.name
+        assert targeted >= 24
+    hardest = max(demo.UNITS, key=lambda u: rates[(u.name, "重点核查")][1] if u.checks == demo.HONEST else 0)
+    assert hardest.name == demo.HARD_CHECKED[0]
+
+
+def test_the_random_estimate_differs_visibly_from_all_checks(built: Built) -> None:
+    from rectlens.metrics import metrics
+
+    october = demo.MONTHS[-1]
+    province = metrics(built.path, october, "province").iloc[0]
+    assert province["random_checked"] < province["checked"]
+    assert province["random_pass_rate"] - province["pass_rate"] >= 0.02  # all checks understate the true rate
+    units = metrics(built.path, october, "region").set_index("region")
+    honest = units.loc[list(HONEST)]
+    assert (honest["random_pass_rate"] > honest["pass_rate"]).sum() >= 5
+    hard = units.loc[demo.HARD_CHECKED[0]]
+    assert hard["random_pass_rate"] - hard["pass_rate"] >= 0.04
+
+
+def test_one_lqas_round_in_the_last_month_drawn_by_the_planner(built: Built, tmp_path: Path) -> None:
+    import shutil
+
+    from rectlens import planner
+    from rectlens.storage.uploads import history, withdraw
+
+    october = demo.MONTHS[-1]
+    assert built.rows("SELECT count(*), min(month), max(month), min(sample_size), min(seed) FROM lqas_rounds") == [
+        (1, october, october, 19, 2026)
+    ]
+    found = planner.round_results(built.path, october).set_index("region")
+    assert len(found) == 13
+    assert set(found["planned"]) == {19} and set(found["d"]) == {13}
+    assert found.loc["雁回市", "status"] == "未达标" and found.loc["白鹭市", "status"] == "未达标"
+    assert (found.loc["望川市", "checked"], found.loc["望川市", "status"]) == (12, "待完成")
+    assert set(found.drop(["雁回市", "白鹭市", "望川市"])["status"]) == {"达标"}
+    # before its results came in, the planner drew exactly the round's items from October's candidates
+    copy = tmp_path / "before.duckdb"
+    shutil.copyfile(built.path, copy)
+    uploads = history(copy)
+    (upload_id,) = uploads.loc[uploads["file_name"] == demo.lqas_file(october), "upload_id"]
+    withdraw(copy, int(upload_id), OPERATOR)
+    plan = planner.make_plan(copy, october, planner.LQAS, n=19, seed=2026)
+    drawn = set(built.rows("SELECT region, item_id FROM lqas_round_items"))
+    assert set(zip(plan.items["region"], plan.items["item_id"], strict=True)) == drawn
+    # and its results are random draws, dated on or after each item's completion, within October
+    late = built.rows(
+        """
+        SELECT count(*) FROM checks AS c
+        JOIN lqas_round_items AS i ON i.region = c.region AND i.item_id = c.item_id
+        WHERE c.sampling <> '随机抽查' OR c.check_date < i.completed_date OR c.check_date > DATE '2026-10-31'
+        """
+    )
+    assert late == [(0,)]

@@ -372,6 +372,128 @@ def test_every_level_agrees_with_the_sum_of_the_unit_project_rows(regional: Lens
         assert rolled.sort_index().equals(summed.sort_index().astype("int64"))
 
 
+# --- the random-draw stratum (抽样方式 随机抽查) ---------------------------------------------------
+
+RANDOM, TARGETED = "随机抽查", "重点核查"
+
+
+@pytest.fixture(scope="module")
+def stratified(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+    with shared_lens(tmp_path_factory, "stratified") as lens:
+        return build_stratified(lens)
+
+
+def build_stratified(lens: Lens) -> Lens:
+    # 江城市 × 违规吃喝, 10 items all done 10-01 (reported 10 / 10 from the ledger):
+    #   R1–R4 random draws that pass; T1–T3 targeted checks that fail
+    #   M1 random pass on 10-05, then targeted fail on 10-20: checked (latest: fail), random_checked (its random: pass)
+    #   M2 targeted fail on 10-05, then random pass on 10-20: latest is the random pass in both
+    #   M3 random fail on 10-05, then random pass on 10-20: the latest random draw (pass) wins
+    #   N1 blank 抽样方式 (fail): checked, but not random
+    #   E1 random pass BEFORE completion and random pass AFTER the month end: neither counts
+    # checked: R1–R4 ✓, T1–T3 ✗, M1 ✗, M2 ✓, M3 ✓, N1 ✗ = 11 checked, 6 passed
+    # random:  R1–R4 ✓, M1 ✓, M2 ✓, M3 ✓ = 7 random_checked, 7 random_passed
+    ids = [*(f"R{i}" for i in range(1, 5)), "T1", "T2", "T3", "M1", "M2", "M3", "N1", "E1"]
+    items = [Item.completed(item_id, "2026-10-01") for item_id in ids]
+    items[-1] = Item.completed("E1", "2026-10-10")
+    lens.ledger("江城市", OCT, items)
+    # 山阳市 × 违规吃喝: random 2 of 3 pass; × 形式主义: only targeted checks (1 of 2 pass)
+    lens.ledger(
+        "山阳市",
+        OCT,
+        [*(Item.completed(f"S{i}", "2026-10-01") for i in range(1, 4)), *(Item.completed(f"X{i}", "2026-10-01", XS) for i in (1, 2))],
+    )
+    lens.checks(
+        *(Check(f"R{i}", "江城市", "2026-10-15", "整改到位", sampling=RANDOM) for i in range(1, 5)),
+        *(Check(f"T{i}", "江城市", "2026-10-15", "虚假整改", sampling=TARGETED) for i in range(1, 4)),
+        Check("M1", "江城市", "2026-10-05", "整改到位", sampling=RANDOM),
+        Check("M1", "江城市", "2026-10-20", "未整改到位", sampling=TARGETED),
+        Check("M2", "江城市", "2026-10-05", "未整改到位", sampling=TARGETED),
+        Check("M2", "江城市", "2026-10-20", "基本到位", sampling=RANDOM),
+        Check("M3", "江城市", "2026-10-05", "虚假整改", sampling=RANDOM),
+        Check("M3", "江城市", "2026-10-20", "整改到位", sampling=RANDOM),
+        Check("N1", "江城市", "2026-10-15", "未整改到位", sampling=None),
+        Check("E1", "江城市", "2026-10-05", "整改到位", sampling=RANDOM),
+        Check("E1", "江城市", "2026-11-02", "整改到位", sampling=RANDOM),
+        Check("S1", "山阳市", "2026-10-15", "整改到位", sampling=RANDOM),
+        Check("S2", "山阳市", "2026-10-15", "整改到位", sampling=RANDOM),
+        Check("S3", "山阳市", "2026-10-15", "问题反弹", sampling=RANDOM),
+        Check("X1", "山阳市", "2026-10-15", "整改到位", sampling=TARGETED),
+        Check("X2", "山阳市", "2026-10-15", "虚假整改", sampling=TARGETED),
+    )
+    return lens
+
+
+def test_targeted_failures_lower_all_checks_but_not_the_random_estimate(stratified: Lens) -> None:
+    row = stratified.row(OCT, "江城市", WG)
+    assert (row["checked"], row["passed"]) == (11, 6)
+    assert (row["random_checked"], row["random_passed"]) == (7, 7)
+    low, high = wilson(7, 7)
+    assert_row(
+        row,
+        {
+            "reported_rate": 1.0,
+            "pass_rate": 6 / 11,
+            "random_pass_rate": 1.0,
+            "random_pass_low": low,
+            "random_pass_high": high,
+            "random_verified_rate": 1.0,
+        },
+    )
+
+
+def test_an_item_checked_randomly_then_targeted_counts_its_random_result(tmp_path: Path) -> None:
+    lens = Lens(tmp_path / "both.duckdb")
+    lens.ledger("江城市", OCT, [Item.completed("M1", "2026-10-01")])
+    lens.checks(Check("M1", "江城市", "2026-10-05", "整改到位", sampling=RANDOM))
+    lens.checks(Check("M1", "江城市", "2026-10-20", "虚假整改", sampling=TARGETED))
+    row = lens.row(OCT, "江城市", WG)
+    assert (row["checked"], row["passed"], row["random_checked"], row["random_passed"]) == (1, 0, 1, 1)
+    assert_row(row, {"pass_rate": 0.0, "random_pass_rate": 1.0})
+
+
+def test_without_random_draws_the_random_estimate_is_empty(stratified: Lens) -> None:
+    row = stratified.row(OCT, "山阳市", XS)
+    assert (row["checked"], row["passed"], row["random_checked"], row["random_passed"]) == (2, 1, 0, 0)
+    assert_row(
+        row,
+        {"pass_rate": 0.5, "random_pass_rate": None, "random_pass_low": None, "random_pass_high": None, "random_verified_rate": None},
+    )
+
+
+def test_a_blank_sampling_is_not_random(tmp_path: Path) -> None:
+    lens = Lens(tmp_path / "blank.duckdb")
+    lens.ledger("江城市", OCT, [Item.completed("N1", "2026-10-01"), Item.completed("N2", "2026-10-01")])
+    lens.checks(
+        Check("N1", "江城市", "2026-10-05", "整改到位", sampling=None), Check("N2", "江城市", "2026-10-05", "整改到位", sampling="随机")
+    )
+    row = lens.row(OCT, "江城市", WG)
+    assert (row["checked"], row["random_checked"], row["random_passed"]) == (2, 1, 1)  # "随机" is read as 随机抽查
+
+
+def test_random_stratum_rolls_up_from_sums(stratified: Lens) -> None:
+    counts = ["checked", "passed", "random_checked", "random_passed"]
+    leaf = stratified.metrics(OCT)
+    for by, keys in (("region", ["region"]), ("project", ["project"]), ("zone", ["zone"]), ("zone,project", ["zone", "project"])):
+        rolled = stratified.metrics(OCT, by).set_index(keys)[counts].sort_index()
+        assert rolled.equals(leaf.groupby(keys)[counts].sum().sort_index().astype("int64")), by
+    unit = stratified.row(OCT, "山阳市")
+    # 违规吃喝 2 of 3 random + 形式主义 none: 2 of 3, not an average of the projects' rates
+    assert (unit["random_checked"], unit["random_passed"]) == (3, 2)
+    low, high = wilson(2, 3)
+    assert_row(
+        unit,
+        {"reported_rate": 1.0, "random_pass_rate": 2 / 3, "random_pass_low": low, "random_pass_high": high, "random_verified_rate": 2 / 3},
+    )
+    province = stratified.metrics(OCT, "province").iloc[0]
+    assert (province["random_checked"], province["random_passed"]) == (10, 9)
+    low, high = wilson(9, 10)
+    assert close(province["random_pass_rate"], 0.9) and abs(province["random_pass_low"] - low) <= 1e-9
+    assert abs(province["random_pass_high"] - high) <= 1e-9
+    # the reported rate of the province (15 / 15) times the random pass rate
+    assert close(province["random_verified_rate"], 0.9)
+
+
 # --- versions: only active uploads count -------------------------------------------------------
 
 

@@ -29,7 +29,19 @@ PROJECTS = (WG, XS)
 IDS = ("P1", "P2", "P3", "P4", "P5")  # shared by every unit: numbers are unique only within a unit
 DAYS = tuple(dt.date(2026, 8, 25) + dt.timedelta(days=5 * i) for i in range(15))  # 2026-08-25 .. 2026-11-03
 RESULTS = ("整改到位", "基本到位", "未整改到位", "虚假整改", "问题反弹")
-COUNTS = ("total", "completed", "ledger_total", "ledger_completed", "checked", "passed", "due", "overdue")
+SAMPLINGS = ("随机抽查", "重点核查", None)
+COUNTS = (
+    "total",
+    "completed",
+    "ledger_total",
+    "ledger_completed",
+    "checked",
+    "passed",
+    "due",
+    "overdue",
+    "random_checked",
+    "random_passed",
+)
 RATES = (
     "reported_rate",
     "ledger_rate",
@@ -41,6 +53,10 @@ RATES = (
     "verified_high",
     "gap",
     "schedule_rate",
+    "random_pass_rate",
+    "random_pass_low",
+    "random_pass_high",
+    "random_verified_rate",
 )
 
 PROPERTY_SETTINGS = settings(
@@ -122,7 +138,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     for unit, item_id, day in keys:
         target = files[draw(st.integers(0, 1))]
         for _ in range(draw(st.integers(1, 2))):
-            target.append(Check(item_id, unit, day, draw(st.sampled_from(RESULTS))))
+            target.append(Check(item_id, unit, day, draw(st.sampled_from(RESULTS)), sampling=draw(st.sampled_from(SAMPLINGS))))
     scenario.check_files = [checks for checks in files if checks]
     return scenario
 
@@ -134,7 +150,7 @@ def reference(scenario: Scenario, month: str) -> dict[tuple[str, str], dict[str,
     end = month_end(month)
     # every check with its order: date, then upload (file), then row
     checks = [
-        (check.unit_key, check.item, check.date, (file_index, row), check.result in ("整改到位", "基本到位"))
+        (check.unit_key, check.item, check.date, (file_index, row), check.result in ("整改到位", "基本到位"), check.sampling == "随机抽查")
         for file_index, rows in enumerate(scenario.check_files)
         for row, check in enumerate(_keyed(rows))
     ]
@@ -161,6 +177,12 @@ def reference(scenario: Scenario, month: str) -> dict[tuple[str, str], dict[str,
                     latest = max(window, key=lambda c: (c[2], c[3]))
                     row["checked"] += 1
                     row["passed"] += latest[4]
+                # the random-draw stratum: the same rule over the random draws only
+                drawn = [c for c in window if c[5]]
+                if drawn:
+                    latest = max(drawn, key=lambda c: (c[2], c[3]))
+                    row["random_checked"] += 1
+                    row["random_passed"] += latest[4]
     for (unit, m), rows in scenario.summaries.items():
         if m == month:
             for summary in rows:
@@ -184,10 +206,14 @@ class _KeyedCheck:
     item: str
     date: dt.date
     result: str
+    sampling: str | None
 
 
 def _keyed(rows: list[Check]) -> list[_KeyedCheck]:
-    return [_KeyedCheck(c.region, c.item, c.date if isinstance(c.date, dt.date) else dt.date.fromisoformat(c.date), c.result) for c in rows]
+    return [
+        _KeyedCheck(c.region, c.item, c.date if isinstance(c.date, dt.date) else dt.date.fromisoformat(c.date), c.result, c.sampling)
+        for c in rows
+    ]
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -207,6 +233,14 @@ def _rates(row: dict[str, Any]) -> None:
     for name, source in (("verified_rate", "pass_rate"), ("verified_low", "pass_low"), ("verified_high", "pass_high")):
         row[name] = None if reported is None or row[source] is None else reported * row[source]
     row["gap"] = None if row["verified_rate"] is None else reported - row["verified_rate"]
+    if row["random_checked"]:
+        low, high = proportion_confint(row["random_passed"], row["random_checked"], method="wilson")
+        row["random_pass_rate"] = row["random_passed"] / row["random_checked"]
+        row["random_pass_low"], row["random_pass_high"] = float(low), float(high)
+    else:
+        row["random_pass_rate"] = row["random_pass_low"] = row["random_pass_high"] = None
+    rate = row["random_pass_rate"]
+    row["random_verified_rate"] = None if reported is None or rate is None else reported * rate
 
 
 def reference_flags(scenario: Scenario, month: str, previous: str) -> set[tuple[str, str, str | None, str]]:
@@ -346,6 +380,11 @@ def test_metrics_and_warnings_equal_the_reference_and_rollups_equal_their_sums(s
                     assert record["verified_low"] <= record["verified_rate"] <= record["verified_high"]
             else:
                 assert record["pass_rate"] is None and record["verified_rate"] is None and record["gap"] is None
+            assert record["random_checked"] <= record["checked"]  # a random draw is a check too
+            if record["random_checked"]:
+                assert record["random_pass_low"] <= record["random_pass_rate"] <= record["random_pass_high"]
+            else:
+                assert record["random_pass_rate"] is None and record["random_verified_rate"] is None
 
 
 @settings(PROPERTY_SETTINGS, max_examples=4)

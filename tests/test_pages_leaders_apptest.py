@@ -102,7 +102,8 @@ def wilson(passed: int, checked: int) -> tuple[float, float]:
 
 def rolled(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts summed and rates recomputed from the sums (never averaged), as the specification says."""
-    sums = {key: sum(row[key] for row in rows) for key in ("total", "completed", "checked", "passed", "ledger_total", "due", "overdue")}
+    keys = ("total", "completed", "checked", "passed", "random_checked", "random_passed", "ledger_total", "due", "overdue")
+    sums = {key: sum(row[key] for row in rows) for key in keys}
     reported = sums["completed"] / sums["total"]
     result: dict[str, Any] = {**sums, "reported_rate": reported, "schedule_rate": sums["due"] / sums["ledger_total"]}
     if sums["checked"]:
@@ -116,6 +117,12 @@ def rolled(rows: list[dict[str, Any]]) -> dict[str, Any]:
         }
     else:
         result |= {"pass_rate": None, "verified_rate": None, "verified_low": None, "verified_high": None}
+    if sums["random_checked"]:
+        low, high = wilson(sums["random_passed"], sums["random_checked"])
+        rate = sums["random_passed"] / sums["random_checked"]
+        result |= {"random_verified_rate": reported * rate, "random_verified_low": reported * low, "random_verified_high": reported * high}
+    else:
+        result |= {"random_verified_rate": None, "random_verified_low": None, "random_verified_high": None}
     return result
 
 
@@ -163,9 +170,13 @@ def test_overview_tiles_equal_the_commands_for_the_latest_month(open_page: Calla
     sent = {row["region"] for row in cli.metrics("2026-10", "region")}
     assert tiles(at) == {
         "报告完成率": (pct(province["reported_rate"]), ""),
-        "核实完成率": (
+        "随机抽查": (
+            pct(province["random_verified_rate"]),
+            f"95%区间 {province['random_verified_low'] * 100:.1f}–{pct(province['random_verified_high'])}",
+        ),
+        "全部抽查": (
             pct(province["verified_rate"]),
-            f"95%区间 {pct(province['verified_low'])}–{pct(province['verified_high'])}",
+            f"95%区间 {province['verified_low'] * 100:.1f}–{pct(province['verified_high'])}",
         ),
         "高风险预警单位": (f"{len(high)} 个", ""),
         "本月报送": (f"{len(sent)} / {len(UNITS)}", ""),
@@ -177,15 +188,16 @@ def test_overview_tiles_equal_the_commands_for_the_latest_month(open_page: Calla
 def test_overview_dumbbell_plots_every_units_reported_and_verified_rate(open_page: Callable[..., AppTest], cli: Cli) -> None:
     at = open_page("overview")
     spec = figure(at, 0)
-    assert spec["layout"]["title"]["text"] == "各地区报告与核实完成率"
+    assert spec["layout"]["title"]["text"] == "各地区报告与核实完成率（随机抽查）"  # every check here is a random draw
     assert spec["layout"]["title"]["subtitle"]["text"] == "2026年10月 · 全省"
     traces = {trace.get("name"): trace for trace in spec["data"]}
     by_unit = {row["region"]: row for row in cli.metrics("2026-10", "region")}
     reported = dict(zip(values(traces["报告完成率"], "y"), values(traces["报告完成率"], "x"), strict=True))
     assert reported == pytest.approx({region: row["reported_rate"] for region, row in by_unit.items()})
-    diamonds = traces["核实完成率（含95%区间）"]
+    diamonds = traces["核实完成率（随机抽查，含95%区间）"]
     verified = dict(zip(values(diamonds, "y"), values(diamonds, "x"), strict=True))
-    assert verified == pytest.approx({region: row["verified_rate"] for region, row in by_unit.items() if row["checked"]})
+    assert verified == pytest.approx({region: row["random_verified_rate"] for region, row in by_unit.items() if row["random_checked"]})
+    assert "核实完成率（全部抽查）" not in traces  # the same figures: drawn once
     assert "白河" not in verified  # never checked: shown as 暂无抽查 instead of a diamond
     assert any(trace.get("text") == ["暂无抽查"] and values(trace, "y") == ["白河"] for trace in spec["data"])
     # sorted by gap, the largest on top (plotly draws the last category at the top)
@@ -202,7 +214,8 @@ def test_overview_heatmap_shows_each_cells_gap(open_page: Callable[..., AppTest]
         for project, value in zip(values(heatmap, "x"), row, strict=True)
     }
     for row in cli.metrics("2026-10"):
-        assert close(shown[(row["region"], SHORT[row["project"]])], row["gap"]), row
+        random_gap = None if row["random_verified_rate"] is None else row["reported_rate"] - row["random_verified_rate"]
+        assert close(shown[(row["region"], SHORT[row["project"]])], random_gap), row
 
 
 def test_overview_lists_the_top_warnings_with_links_to_their_detail(open_page: Callable[..., AppTest], cli: Cli) -> None:
@@ -225,7 +238,11 @@ def test_overview_filtered_by_zone_and_project_in_the_url(open_page: Callable[..
     assert [box.value for box in at.selectbox] == ["2026-10", "南片", "微腐败"]
     (row,) = level_rows(cli.metrics("2026-10"), region="江城市", project=WF)
     assert tiles(at)["报告完成率"][0] == pct(row["reported_rate"])
-    assert tiles(at)["核实完成率"] == (pct(row["verified_rate"]), f"95%区间 {pct(row['verified_low'])}–{pct(row['verified_high'])}")
+    assert tiles(at)["全部抽查"] == (
+        pct(row["verified_rate"]),
+        f"95%区间 {row['verified_low'] * 100:.1f}–{pct(row['verified_high'])}",
+    )
+    assert tiles(at)["随机抽查"][0] == pct(row["random_verified_rate"])
     assert tiles(at)["高风险预警单位"][0] == "1 个"  # JUMP of 江城市 · 微腐败 is high (GAP fires too)
     assert tiles(at)["本月报送"][0] == "1 / 1"
     assert figure(at, 0)["layout"]["title"]["subtitle"]["text"] == "2026年10月 · 南片 · 微腐败"
@@ -239,7 +256,8 @@ def test_overview_of_an_earlier_month_from_the_url(open_page: Callable[..., AppT
     assert at.selectbox(key="month").value == "2026-09"
     province = rolled(cli.metrics("2026-09", "region"))
     assert tiles(at)["报告完成率"][0] == pct(province["reported_rate"])
-    assert tiles(at)["核实完成率"][0] == pct(province["verified_rate"])  # only 青石市 was checked in September
+    assert tiles(at)["全部抽查"][0] == pct(province["verified_rate"])  # only 青石市 was checked in September
+    assert tiles(at)["随机抽查"][0] == pct(province["random_verified_rate"])
     assert tiles(at)["本月报送"][0] == "4 / 4"
 
 
@@ -260,11 +278,13 @@ def test_regions_ranking_equals_the_metrics_command(open_page: Callable[..., App
         record = shown[region]
         assert record["片区"] == ZONES[region]
         assert close(record["报告完成率"], percent_points(row["reported_rate"])), region
-        assert record["抽查数"] == row["checked"]
-        assert close(record["抽查通过率"], percent_points(row["pass_rate"])), region
-        assert close(record["核实完成率"], percent_points(row["verified_rate"])), region
-        interval = "—" if row["pass_low"] is None else f"{row['pass_low'] * 100:.1f}%–{row['pass_high'] * 100:.1f}%"
-        assert record["95%区间"] == interval
+        # every check of this scenario is a random draw: the page ranks by the random estimate alone
+        assert record["随机抽查数"] == row["random_checked"]
+        assert close(record["随机抽查通过率"], percent_points(row["random_pass_rate"])), region
+        assert close(record["核实完成率（随机抽查）"], percent_points(row["random_verified_rate"])), region
+        low, high = row["random_pass_low"], row["random_pass_high"]
+        assert record["随机95%区间"] == ("—" if low is None else f"{low * 100:.1f}%–{high * 100:.1f}%")
+        assert "全部抽查数" not in record
     assert shown["白河"]["样本情况"] == "暂无抽查" and shown["白河"]["漏斗图位置"] == "暂无抽查"
     assert shown["江城市"]["样本情况"] == "样本充足"
     assert math.isnan(shown["白河"]["排名"])  # unranked without checks
@@ -277,10 +297,11 @@ def test_regions_funnel_plots_each_checked_unit(open_page: Callable[..., AppTest
     at = open_page("regions")
     spec = figure(at, 0)
     (points,) = [trace for trace in spec["data"] if trace.get("name") == "各地区"]
-    checked = {row["region"]: row for row in cli.metrics("2026-10", "region") if row["checked"]}
+    checked = {row["region"]: row for row in cli.metrics("2026-10", "region") if row["random_checked"]}
     assert dict(zip(values(points, "hovertext"), zip(values(points, "x"), values(points, "y"), strict=True), strict=True)) == pytest.approx(
-        {region: (row["checked"], row["pass_rate"]) for region, row in checked.items()}
+        {region: (row["random_checked"], row["random_pass_rate"]) for region, row in checked.items()}
     )
+    assert spec["layout"]["title"]["text"] == "随机抽查通过率漏斗图"
     assert {trace.get("name") for trace in spec["data"]} >= {"95% 控制限", "99.8% 控制限"}
 
 
@@ -292,7 +313,7 @@ def test_regions_filtered_by_month_and_zone_in_the_url(open_page: Callable[..., 
     assert set(shown) == {"白河", "青石市"} == set(expected)
     for region, row in expected.items():
         assert close(shown[region]["报告完成率"], percent_points(row["reported_rate"]))
-        assert shown[region]["抽查数"] == row["checked"]
+        assert shown[region]["随机抽查数"] == row["random_checked"]
     assert shown["青石市"]["样本情况"] == "抽查不足5项"
     assert figure(at, 0)["layout"]["title"]["subtitle"]["text"] == "2026年9月 · 中片"
 
@@ -462,3 +483,88 @@ def test_items_search_and_whole_month_count(open_page: Callable[..., AppTest], c
     assert set(overdue["逾期"]) == {""}
     at = open_page("items", unit="白河")
     assert (at.dataframe[0].value["逾期"] == "逾期").sum() == level_rows(cli.metrics("2026-10", "region"), region="白河")[0]["overdue"]
+
+
+# --- both estimates: random draws and targeted checks -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stratified_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """江城市: 6 random draws pass, 4 targeted checks fail; 山阳市: 3 of 5 random draws pass, 2 targeted pass; 白河 random only."""
+    from builders import Check, Item
+
+    with shared_lens(tmp_path_factory, "stratified_pages") as lens:
+        lens.ledger("江城市", "2026-10", [Item.completed(f"J{i}", "2026-10-02") for i in range(10)])
+        lens.ledger("山阳市", "2026-10", [Item.completed(f"S{i}", "2026-10-02") for i in range(7)])
+        lens.ledger("白河", "2026-10", [Item.completed(f"B{i}", "2026-10-02") for i in range(3)])
+        lens.checks(
+            *(Check(f"J{i}", "江城市", "2026-10-20", "整改到位") for i in range(6)),
+            *(Check(f"J{i}", "江城市", "2026-10-20", "虚假整改", sampling="重点核查") for i in range(6, 10)),
+            *(Check(f"S{i}", "山阳市", "2026-10-20", "整改到位" if i < 3 else "未整改到位") for i in range(5)),
+            *(Check(f"S{i}", "山阳市", "2026-10-20", "整改到位", sampling="重点核查") for i in range(5, 7)),
+            *(Check(f"B{i}", "白河", "2026-10-20", "整改到位") for i in range(3)),
+        )
+        yield lens.path
+
+
+@pytest.fixture
+def open_stratified(stratified_db: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    monkeypatch.setenv("RECTLENS_DB", str(stratified_db))
+
+    def open_(page: str, **query: str) -> AppTest:
+        return sign_in(open_link(PAGES[page] if page != "overview" else None, **query), stratified_db, LEADER_LI)
+
+    return open_
+
+
+def test_overview_shows_the_random_estimate_beside_all_checks_and_says_why_they_differ(
+    open_stratified: Callable[..., AppTest], stratified_db: Path
+) -> None:
+    at = open_stratified("overview")
+    by_unit = {row["region"]: row for row in Cli(stratified_db).metrics("2026-10", "region")}
+    province = rolled(list(by_unit.values()))
+    # 20 items, all reported done; random draws: 6 + 3 + 3 = 12 of 6 + 5 + 3 = 14 pass; all checks: 12 + 2 = 14 of 20
+    assert (province["random_checked"], province["random_passed"], province["checked"], province["passed"]) == (14, 12, 20, 14)
+    shown = tiles(at)
+    assert shown["随机抽查"][0] == pct(12 / 14) and shown["全部抽查"][0] == pct(14 / 20)
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "以随机抽查为准" in captions and "重点核查" in captions and "复查" in captions
+    spec = figure(at, 0)
+    assert spec["layout"]["title"]["text"] == "各地区报告与核实完成率（随机抽查）"
+    traces = {trace.get("name"): trace for trace in spec["data"]}
+    main = dict(
+        zip(values(traces["核实完成率（随机抽查，含95%区间）"], "y"), values(traces["核实完成率（随机抽查，含95%区间）"], "x"), strict=True)
+    )
+    broad = dict(zip(values(traces["核实完成率（全部抽查）"], "y"), values(traces["核实完成率（全部抽查）"], "x"), strict=True))
+    assert main == pytest.approx({region: row["random_verified_rate"] for region, row in by_unit.items()})
+    assert broad == pytest.approx({region: row["verified_rate"] for region, row in by_unit.items()})
+    assert main["江城市"] == pytest.approx(1.0) and broad["江城市"] == pytest.approx(0.6)  # checked hard, not worse
+    assert figure(at, 1)["layout"]["title"]["text"] == "报告与核实差距（随机抽查）：地区 × 整治项目"
+
+
+def test_regions_rank_by_the_random_estimate_and_list_all_checks_beside_it(
+    open_stratified: Callable[..., AppTest], stratified_db: Path
+) -> None:
+    at = open_stratified("regions")
+    expected = {row["region"]: row for row in Cli(stratified_db).metrics("2026-10", "region")}
+    shown = ranking(at)
+    assert list(next(iter(shown.values())))[:9] == [
+        "排名",
+        "地区",
+        "片区",
+        "报告完成率",
+        "随机抽查数",
+        "随机抽查通过率",
+        "随机95%区间",
+        "核实完成率（随机抽查）",
+        "校正通过率",
+    ]
+    for region, row in expected.items():
+        record = shown[region]
+        assert (record["随机抽查数"], record["全部抽查数"]) == (row["random_checked"], row["checked"])
+        assert close(record["随机抽查通过率"], percent_points(row["random_pass_rate"]))
+        assert close(record["全部抽查通过率"], percent_points(row["pass_rate"]))
+        assert close(record["核实完成率（全部抽查）"], percent_points(row["verified_rate"]))
+    assert shown["江城市"]["排名"] == 1  # 6 of 6 random draws passed; its failed targeted checks do not rank it down
+    assert figure(at, 0)["layout"]["title"]["text"] == "随机抽查通过率漏斗图"
+    assert any("以随机抽查为准" in caption.value for caption in at.caption)

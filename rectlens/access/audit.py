@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "account_reset_password": "重置密码",
     "account_set": "修改角色和单位",
     "audit_export": "导出留痕",
+    "plan": "登记抽查轮次",
 }
 
 

@@ -9,13 +9,13 @@ so what a leader sees on screen is exactly what goes into the deck.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from rectlens import charts, demo, risk, sql, views
+from rectlens import charts, demo, planner, risk, sql, views
 from rectlens.flags import pct
 from rectlens.metrics import NoData
 from rectlens.quality import report as quality
@@ -39,6 +39,7 @@ class Briefing:
     trend: pd.DataFrame
     unit_count: int
     quality: QualityReport
+    lqas: pd.DataFrame = field(default_factory=pd.DataFrame)  # planner.round_results of the month (empty: no round)
 
     @property
     def month_text(self) -> str:
@@ -113,6 +114,7 @@ def load(db_path: Path | str, month: dt.date) -> Briefing:
         trend=trend,
         unit_count=len(report.level("region")),
         quality=quality_report(db_path, month),
+        lqas=planner.round_results(db_path, month),
     )
 
 
@@ -385,3 +387,44 @@ def warnings_figure(briefing: Briefing, limit: int = 6, height: int = charts.BRI
     if total == 0:
         figure.add_annotation(text="本月暂无预警", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18})
     return charts.stand_alone(figure, title, briefing.source, height=height)
+
+
+# --- LQAS rounds --------------------------------------------------------------------
+
+LQAS_COLUMNS = {"region": "地区", "planned": "应查 n", "checked": "已核查", "passed": "通过", "d": "判定数 d", "status": "判定"}
+
+
+@dataclass(frozen=True)
+class LqasRound:
+    """One LQAS round of the month as the deck shows it."""
+
+    title: str
+    table: pd.DataFrame  # Chinese headers, one row per unit
+    rules: tuple[str, ...]  # the decision rules of its units, each once (most units share one)
+    notes: tuple[str, ...]
+
+
+def lqas_rounds(briefing: Briefing) -> list[LqasRound]:
+    """Per LQAS round of the month: its title, its table, its rules and the lines for the slide's notes."""
+    found = []
+    for round_id, table in briefing.lqas.groupby("round_id", sort=True) if not briefing.lqas.empty else []:
+        counts = table["status"].value_counts()
+        summary = "、".join(f"{status} {int(counts[status])} 个" for status in ("达标", "未达标", "待完成", "样本过少") if status in counts)
+        first = table.iloc[0]
+        notes = [
+            f"第 {round_id} 轮批质量保证抽样（LQAS）：{first['scope']}，{first['created_by']} 登记；{summary}。",
+            "只计抽样方式为“随机抽查”的核查结果；一个地区的 n 项未全部核查前为待完成。",
+        ]
+        notes += [
+            f"{row['region']}：{row['status']}，已核查 {row['checked']}/{row['planned']} 项、通过 {row['passed']} 项；{row['rule']}"
+            for row in table.to_dict("records")
+        ]
+        found.append(
+            LqasRound(
+                title=f"批质量保证抽样判定结果（{briefing.month_text}，第 {round_id} 轮）",
+                table=table[list(LQAS_COLUMNS)].rename(columns=LQAS_COLUMNS).reset_index(drop=True),
+                rules=tuple(dict.fromkeys(table["rule"])),
+                notes=tuple(notes),
+            )
+        )
+    return found

@@ -1,4 +1,5 @@
-"""The briefing slide deck (python-pptx): a title slide, one slide per chart, a warnings table.
+"""The briefing slide deck (python-pptx): a title slide, one slide per chart, a warnings table, and a table
+per LQAS round of the month when there is one.
 
 Each chart slide shows the chart's PNG with its header band (title and
 source line) cropped away: the slide carries the title as real, editable
@@ -22,7 +23,7 @@ from pptx.text.text import _Run
 from pptx.util import Emu, Inches, Pt
 
 from rectlens import charts
-from rectlens.export.briefing import Briefing, Chart, quality_table, top_warnings
+from rectlens.export.briefing import Briefing, Chart, LqasRound, lqas_rounds, quality_table, top_warnings
 from rectlens.export.images import png_size
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in: PowerPoint's 16:9
@@ -185,6 +186,45 @@ def _quality_slide(deck: Presentation, briefing: Briefing, page: int) -> None:
     _notes(slide, [" | ".join(map(str, record)) for record in quality_table(briefing).itertuples(index=False)])
 
 
+LQAS_WIDTHS = (2.4, 1.5, 1.5, 1.5, 1.5, 1.8)  # inches: 地区, 应查 n, 已核查, 通过, 判定数 d, 判定
+LQAS_INK = {"未达标": SEVERITY_INK["high"], "待完成": GREY, "样本过少": GREY}
+LQAS_ROW = Pt(TABLE_FONT * 1.3 + 6)
+
+
+def _lqas_slide(deck: Presentation, briefing: Briefing, found: LqasRound, page: int) -> None:
+    """One LQAS round: per unit n, checked, passed, d and 达标 / 未达标 / 待完成; the rules under the table."""
+    slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, found.title)
+    _footer(slide, briefing.source, page)
+    table, rules = found.table, list(found.rules)
+    text_width = (SLIDE_WIDTH - 2 * MARGIN) / 914_400  # inches
+    lines = [f"判定规则：{rule}" for rule in rules[:3]]
+    rule_height = Pt(12 * 1.3 * (sum(_text_lines(line, text_width, 12) for line in lines) + 1)) + Inches(0.1)
+    room = FOOTER_TOP - BODY_TOP - rule_height - Inches(0.15)
+    rows = min(len(table), max(1, int(room / LQAS_ROW) - 1))
+    shown = table.head(rows)
+    width = Inches(sum(LQAS_WIDTHS))
+    shape = slide.shapes.add_table(rows + 1, len(shown.columns), MARGIN, BODY_TOP, width, LQAS_ROW * (rows + 1))
+    grid = shape.table
+    grid.first_row = True
+    for index, inches in enumerate(LQAS_WIDTHS):
+        grid.columns[index].width = Inches(inches)
+    for index in range(rows + 1):
+        grid.rows[index].height = LQAS_ROW
+    for column, name in enumerate(shown.columns):
+        _cell(grid.cell(0, column), name, bold=True, fill=HEADER_FILL)
+    for row, record in enumerate(shown.itertuples(index=False), start=1):
+        status = str(record[-1])
+        for column, value in enumerate(record):
+            last = column == len(record) - 1
+            _cell(grid.cell(row, column), str(value), bold=last and status == "未达标", colour=LQAS_INK.get(status, INK) if last else INK)
+    if rows < len(table):
+        lines.append(f"（另有 {len(table) - rows} 个地区见备注）")
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP + LQAS_ROW * (rows + 1) + Inches(0.12), SLIDE_WIDTH - 2 * MARGIN, rule_height)
+    _write(box.text_frame, lines, 12, colour=GREY)
+    _notes(slide, found.notes)
+
+
 def _text_lines(text: str, width: float, size: float) -> int:
     """Lines a text needs in a column `width` inches wide at `size` points (CJK 1 em, other characters about half)."""
     ems = sum(1.0 if ord(char) > 0x2E7F else 0.55 for char in text)
@@ -217,7 +257,8 @@ def _all_warnings(flags: pd.DataFrame) -> list[str]:
 
 
 def build(briefing: Briefing, chart_list: Sequence[Chart], images: Sequence[bytes], headline: str) -> bytes:
-    """The .pptx bytes: title slide, one slide per chart (with `images[i]`), the warnings table, list quality."""
+    """The .pptx bytes: title slide, one slide per chart (with `images[i]`), the warnings table, one slide per
+    LQAS round of the month, list quality."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     deck.core_properties.title = briefing.heading
@@ -226,7 +267,10 @@ def build(briefing: Briefing, chart_list: Sequence[Chart], images: Sequence[byte
     for page, (chart, image) in enumerate(zip(chart_list, images, strict=True), start=2):
         _chart_slide(deck, chart, image, briefing.source, page)
     _warnings_slide(deck, briefing, len(chart_list) + 2)
-    _quality_slide(deck, briefing, len(chart_list) + 3)
+    rounds = lqas_rounds(briefing)
+    for page, found in enumerate(rounds, start=len(chart_list) + 3):
+        _lqas_slide(deck, briefing, found, page)
+    _quality_slide(deck, briefing, len(chart_list) + 3 + len(rounds))
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

@@ -145,12 +145,20 @@ def test_overview_fits_a_1024_by_768_tablet(open_page: Callable[..., Page], save
     main = page.get_by_test_id("stMain")
     assert main.evaluate("element => element.scrollWidth - element.clientWidth") <= 0, "the page scrolls sideways"
     values = page.get_by_test_id("stMetricValue")
-    assert values.count() == 4
-    for index in range(4):  # "80.7%", not "80.…"
+    assert values.count() == 5  # 报告完成率, 核实完成率 by random draws and by all checks, 高风险预警单位, 本月报送
+    for index in range(5):  # "80.7%", not "80.…"
         value = values.nth(index)
         assert value.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), value.inner_text()
         box = value.bounding_box()
         assert box is not None and box["y"] + box["height"] <= TABLET[1], "the tiles are below the first screen"
+    deltas = page.get_by_test_id("stMetricDelta")
+    for index in range(deltas.count()):  # the 95% intervals, whole
+        delta = deltas.nth(index)
+        assert delta.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), delta.inner_text()
+    labels = page.get_by_test_id("stMetricLabel")
+    for index in range(5):  # "随机抽查", "全部抽查": the two estimates of 核实完成率 must be told apart
+        label = labels.nth(index)
+        assert label.evaluate("e => [...e.querySelectorAll('*'), e].every(x => x.scrollWidth <= x.clientWidth)"), label.inner_text()
     # the first chart starts on the first screen
     chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
     assert chart is not None and chart["y"] < TABLET[1] - 200
@@ -171,9 +179,10 @@ def test_a_link_with_filters_opens_the_filtered_view(
     if url_path == "regions":
         expect(page.locator(".gtitle-subtitle").first).to_have_text("2026年9月 · 北片 · 微腐败")
         table = metrics(db, dt.date(2026, 9, 1))
-        checked = table[(table["project"] == WF) & table["region"].isin(north) & (table["checked"] > 0)]
+        # the demo has random draws: the funnel plots their pass rate
+        checked = table[(table["project"] == WF) & table["region"].isin(north) & (table["random_checked"] > 0)]
         shown = dict(zip(traces["各地区"]["hovertext"], traces["各地区"]["y"], strict=True))
-        assert shown == pytest.approx(dict(zip(checked["region"], checked["pass_rate"], strict=True)))
+        assert shown == pytest.approx(dict(zip(checked["region"], checked["random_pass_rate"], strict=True)))
         ranked = grid(page, 0)
         in_scope = table[(table["project"] == WF) & table["region"].isin(north)]
         assert sorted(row["地区"] for row in ranked) == sorted(in_scope["region"])
