@@ -85,7 +85,7 @@ def test_threads_on_a_new_database_create_its_schema_once(db, dump_database) -> 
     outcomes = run_together((db, JIANGCHENG, "江城市2026年10月台账.xlsx"), (db, SHANYANG, "山阳市2026年10月台账.xlsx"))
     assert [o.status for o in outcomes] == [service.STORED, service.STORED]
     dump = dump_database(db)
-    # every migration ran exactly once (001 the data, 002 accounts, reviews and the audit log, 003 规模)
+    # every migration ran exactly once (001 the data, 002 accounts, reviews and the audit log, 003 LQAS rounds, 004 规模)
     assert SCHEMA_VERSION == len(list(MIGRATIONS_DIR.glob("*.sql"))) >= 2
     assert dump["meta"] == [("schema_version", str(SCHEMA_VERSION))]
     assert {"accounts", "reviews", "uploads"} <= set(dump)
