@@ -78,25 +78,23 @@ if chosen is not None:
     )
 
     mix = quality.scoped(found.mix, chosen.zone, chosen.region, chosen.project)
-    source_column, root_column = st.columns(2, gap="large")
-    with source_column:
-        st.plotly_chart(
-            charts.mix_bars(
-                quality.mix_shares(mix, "source", quality.SOURCE_CLASSES), "source", quality.SOURCE_CLASSES, "问题来源构成", scope
-            ),
-            config=charts.plot_config(f"问题来源构成_{scope}"),
-            key="source_mix",
-        )
-        st.caption("与“全省”一行对比：问题几乎都来自自查自纠、少有信访举报和巡视巡察的地区，清单可能没有把外部发现的问题列全。")
-    with root_column:
-        st.plotly_chart(
-            charts.mix_bars(
-                quality.mix_shares(mix, "root_cause", quality.ROOT_CLASSES), "root_cause", quality.ROOT_CLASSES, "根源类别构成", scope
-            ),
-            config=charts.plot_config(f"根源类别构成_{scope}"),
-            key="root_mix",
-        )
-        st.caption("“未分类”为台账未填写根源类别的问题。")
+    mixes = (
+        (
+            "source",
+            quality.SOURCE_CLASSES,
+            "问题来源构成",
+            "与“全省”一行对比：问题几乎都来自自查自纠、少有信访举报和巡视巡察的地区，清单可能没有把外部发现的问题列全。",
+        ),
+        ("root_cause", quality.ROOT_CLASSES, "根源类别构成", "“未分类”为台账未填写根源类别的问题。"),
+    )
+    for column, (by, classes, title, note) in zip(st.columns(2, gap="large"), mixes, strict=True):
+        with column:
+            st.plotly_chart(
+                charts.mix_bars(quality.mix_shares(mix, by, classes), by, classes, title, scope),
+                config=charts.plot_config(f"{title}_{scope}"),
+                key=f"{by}_mix",
+            )
+            st.caption(note)
 
     st.subheader("被照搬最多的整改措施", anchor=False)
     copied = found.copied_texts

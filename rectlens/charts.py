@@ -302,20 +302,7 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
     checked_units = units[units["checked"] > 0]
     if model is not None and not checked_units.empty:
         curve = model.curve(int(checked_units["checked"].max() * 1.1) + 1)
-        for low, high, name, dash in (("low_998", "high_998", "99.8% 控制限", "dot"), ("low_95", "high_95", "95% 控制限", "dash")):
-            for column, show in ((low, True), (high, False)):
-                figure.add_trace(
-                    go.Scatter(
-                        x=curve["checked"],
-                        y=curve[column],
-                        mode="lines",
-                        name=name,
-                        showlegend=show,
-                        legendgroup=name,
-                        line={"color": SCHEDULE, "dash": dash, "width": 1.5},
-                        hoverinfo="skip",
-                    )
-                )
+        _control_limits(figure, curve, "checked")
         figure.add_hline(
             y=model.target, line={"color": NEUTRAL, "width": 1}, annotation_text=f"总体 {model.target:.1%}", annotation_position="top right"
         )
@@ -347,6 +334,24 @@ def funnel_plot(units: pd.DataFrame, model: Funnel | None, title: str, subtitle:
     figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
     figure.update_yaxes(title={"text": "随机抽查通过率" if estimate == RANDOM else "抽查通过率"}, tickformat=".0%", range=[0, 1.05])
     return literal_labels(figure)
+
+
+def _control_limits(figure: go.Figure, curve: pd.DataFrame, x: str) -> None:
+    """The 99.8% (dotted) and 95% (dashed) control-limit lines of a funnel plot, one legend entry each."""
+    for low, high, name, dash in (("low_998", "high_998", "99.8% 控制限", "dot"), ("low_95", "high_95", "95% 控制限", "dash")):
+        for column, show in ((low, True), (high, False)):
+            figure.add_trace(
+                go.Scatter(
+                    x=curve[x],
+                    y=curve[column],
+                    mode="lines",
+                    name=name,
+                    showlegend=show,
+                    legendgroup=name,
+                    line={"color": SCHEDULE, "dash": dash, "width": 1.5},
+                    hoverinfo="skip",
+                )
+            )
 
 
 def _name_points(figure: go.Figure, units: pd.DataFrame) -> None:
@@ -603,21 +608,7 @@ def scale_funnel_plot(funnel: ScaleFunnel | None, marked: set[str], title: str, 
     figure = _base(title, 520, subtitle)
     if funnel is None:
         return empty_note(figure, "至少需要两个填写了规模的地区")
-    curve = funnel.curve()
-    for low, high, name, dash in (("low_998", "high_998", "99.8% 控制限", "dot"), ("low_95", "high_95", "95% 控制限", "dash")):
-        for column, show in ((low, True), (high, False)):
-            figure.add_trace(
-                go.Scatter(
-                    x=curve["scale"],
-                    y=curve[column],
-                    mode="lines",
-                    name=name,
-                    showlegend=show,
-                    legendgroup=name,
-                    line={"color": SCHEDULE, "dash": dash, "width": 1.5},
-                    hoverinfo="skip",
-                )
-            )
+    _control_limits(figure, funnel.curve(), "scale")
     overall = funnel.rate * 10_000
     figure.add_hline(y=overall, line={"color": NEUTRAL, "width": 1}, annotation_text=f"总体 {overall:.1f}", annotation_position="top right")
     units = funnel.units

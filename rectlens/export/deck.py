@@ -156,7 +156,8 @@ QUALITY_WIDTHS = (1.3, 1.3, 1.3, 1.3, 5.4, 1.83)  # inches: 地区, 措施雷同
 def _quality_slide(deck: Presentation, briefing: Briefing, page: int) -> None:
     """清单质量: the three list-quality warnings per unit and where the problems come from."""
     slide = deck.slides.add_slide(deck.slide_layouts[LAYOUT_TITLE_ONLY])
-    table = quality_table(briefing)
+    full = quality_table(briefing)
+    table = full
     flagged = briefing.quality.flags["region"].nunique() if not briefing.quality.flags.empty else 0
     _title(slide, f"问题清单质量（{briefing.month_text}，{flagged} 个地区有清单质量预警）")
     _footer(slide, briefing.source, page)
@@ -183,7 +184,7 @@ def _quality_slide(deck: Presentation, briefing: Briefing, page: int) -> None:
         11,
         colour=GREY,
     )
-    _notes(slide, [" | ".join(map(str, record)) for record in quality_table(briefing).itertuples(index=False)])
+    _notes(slide, [" | ".join(map(str, record)) for record in full.itertuples(index=False)])
 
 
 LQAS_WIDTHS = (2.4, 1.5, 1.5, 1.5, 1.5, 1.8)  # inches: 地区, 应查 n, 已核查, 通过, 判定数 d, 判定

@@ -17,7 +17,6 @@ import pandas as pd
 from rectlens import domain, sql, stats
 from rectlens.flags import evaluate
 from rectlens.metrics import analysis, previous_month
-from rectlens.quality import stage
 
 QUALITY_CODES = ("BOILERPLATE", "VAGUE", "FEW_PROBLEMS")
 OTHER_SOURCE, NO_SOURCE = "其他", "未填写"
@@ -39,8 +38,7 @@ class QualityReport:
 
 def quality_report(db_path: Path | str, month: dt.date, top_texts: int = 20) -> QualityReport:
     with analysis(db_path, previous_month(month), month) as con:
-        warnings = evaluate(con, month, QUALITY_CODES)  # stages item_quality
-        stage.stage(con, month)  # from the cache: the same snapshot
+        warnings = evaluate(con, month, QUALITY_CODES)  # stages item_quality on this connection
         params = {"month": month, "sources": list(domain.SOURCES), "limit": top_texts}
         cells = sql.frame(con, "quality_cells", params)
         mix = sql.frame(con, "quality_mix", params)
