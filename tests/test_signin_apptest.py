@@ -56,12 +56,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QINGLAN = uploader_of("青岚市")  # 张三（tianbao.zhang）, 填报人员 of 青岚市
 LINHE = uploader_of("临河市", login="linhe.li", name="李四")
 
-DASHBOARD_PAGES = ["overview", "regions", "trends", "warnings", "items", "submissions", "brief"]
+DASHBOARD_PAGES = ["overview", "regions", "trends", "warnings", "quality", "items", "submissions", "brief"]
 MENUS: dict[str, list[str]] = {  # what each role's menu lists, in menu order
     LEADER: [*DASHBOARD_PAGES, "account"],
-    UPLOADER: ["overview", "regions", "trends", "warnings", "items", "upload", "submissions", "brief", "account"],
-    INSPECTOR: ["overview", "regions", "trends", "warnings", "items", "upload", "submissions", "brief", "planner", "account"],
-    OFFICE: ["overview", "regions", "trends", "warnings", "items", "upload", "submissions", "brief", "planner", "account"],
+    UPLOADER: ["overview", "regions", "trends", "warnings", "quality", "items", "upload", "submissions", "brief", "account"],
+    INSPECTOR: ["overview", "regions", "trends", "warnings", "quality", "items", "upload", "submissions", "brief", "planner", "account"],
+    OFFICE: ["overview", "regions", "trends", "warnings", "quality", "items", "upload", "submissions", "brief", "planner", "account"],
     ADMIN: ["accounts", "account"],
     AUDITOR: ["audit", "account"],
 }

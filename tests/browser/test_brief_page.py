@@ -96,9 +96,10 @@ def test_export_button_makes_deck_pictures_and_workbook(open_page: Callable[...,
         download.value.save_as(path)
         saved[path.suffix] = path.read_bytes()
     deck = Presentation(io.BytesIO(saved[".pptx"]))
-    assert len(deck.slides) == 9  # the demo's October has an LQAS round: its results close the deck
+    assert len(deck.slides) == 10  # the demo's October has an LQAS round: its results, then list quality
     assert deck.slides[0].shapes.title.text.endswith("整改整治工作进展")
     assert deck.slides[8].shapes.title.text.startswith("批质量保证抽样判定结果（")
+    assert deck.slides[9].shapes.title.text.startswith("问题清单质量（")
     with zipfile.ZipFile(io.BytesIO(saved[".zip"])) as archive:
         names = archive.namelist()
         assert len(names) == 7

@@ -48,7 +48,7 @@ from .widgets import WAIT_MS, card, grid, nav_links, pick, settle, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 COOKIE = "rectlens_session"
-LEADER_PAGES = {"总览", "地区对比", "趋势", "预警", "问题台账", "报送情况", "简报"}
+LEADER_PAGES = {"总览", "地区对比", "趋势", "预警", "清单质量", "问题台账", "报送情况", "简报"}
 MENUS = {  # the SPEC's pages per role, besides 我的账号 (titled with the person's name)
     "leader": LEADER_PAGES,
     "uploader": LEADER_PAGES | {"数据上传"},
