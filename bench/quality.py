@@ -13,8 +13,13 @@ Measures side by side in one run:
   (b) brute force: every pair of the distinct qualifying measures of a 5,000-item sample compared by
       the exact 3-gram Jaccard, scaled up to the month by (100,000 / 5,000)^2; the product's pairs on
       that sample are checked to be exactly the brute-force ones;
-  (c) the month's full `flags` call (all warnings) at the 24 x 100,000 scale, cold and with the
-      per-snapshot cache warm (a page's second look). Target: under 2 s.
+  (c) the month's full `flags` call (all warnings) at the 24 x 100,000 scale. Target: under 2 s.
+      - cold: nothing cached anywhere (the one computation after a month's data changed; the
+        dashboard runs it in the background right after an upload);
+      - snapshot on disk: a new process's first call (what every CLI call and a restarted or
+        second dashboard instance sees), in-process and as a real `python -m rectlens flags`
+        subprocess (process start and imports included);
+      - warm: in memory (a page's second look).
 
 Run: .venv/bin/python bench/quality.py [--items 100000 --units 13 --sample 5000 --runs 3]
 """
@@ -23,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.metrics import OUT, best_of  # noqa: E402
 from bench.metrics import build as build_metrics  # noqa: E402
-from rectlens import demo, domain, flags  # noqa: E402
+from rectlens import config, demo, domain, flags  # noqa: E402
 from rectlens.metrics import analysis, previous_month  # noqa: E402
 from rectlens.quality import similarity, stage, text  # noqa: E402
 from rectlens.storage.database import connect  # noqa: E402
@@ -119,8 +126,21 @@ def with_texts(source: Path, path: Path, texts: pd.DataFrame) -> None:
         )
 
 
+def cold_cache() -> None:
+    """Nothing computed for any snapshot yet: neither in memory nor in the cache folder."""
+    stage.clear_memory()
+    shutil.rmtree(config.cache_dir() / "quality", ignore_errors=True)
+
+
+def cli_flags(path: Path, month: dt.date) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "rectlens", "flags", "--db", str(path), "--month", f"{month:%Y-%m}"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+    )
+
+
 def quality_warnings(path: Path, month: dt.date) -> pd.DataFrame:
-    stage._cache.clear()  # cold: nothing computed for this snapshot yet
+    cold_cache()
     with analysis(path, previous_month(month), month) as con:
         return flags.evaluate(con, month, QUALITY)
 
@@ -149,6 +169,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    os.environ["RECTLENS_CACHE_DIR"] = str(OUT / "cache")  # the benchmark's own, emptied for the cold runs
 
     month_db = OUT / f"quality_{args.items}x{args.units}.duckdb"
     texts = corpus(args.items, args.units)
@@ -174,8 +195,9 @@ def main() -> None:
     )
 
     big_month = dt.date(2026, 10, 1)
-    cold, table = best_of(args.runs, lambda: (stage._cache.clear(), flags.flags(texts_db, big_month))[1])
-    flags.flags(texts_db, big_month)
+    cold, table = best_of(args.runs, lambda: (cold_cache(), flags.flags(texts_db, big_month))[1])
+    on_disk, _table = best_of(args.runs, lambda: (stage.clear_memory(), flags.flags(texts_db, big_month))[1])
+    cli, _none = best_of(args.runs, lambda: cli_flags(texts_db, big_month))
     warm, _table = best_of(args.runs, lambda: flags.flags(texts_db, big_month))
 
     print(f"list-quality warnings, one month of {args.items:,} items x {args.units} units (best of {args.runs})")
@@ -189,9 +211,10 @@ def main() -> None:
     print(f"      ratio (b scaled) / (a):             {brute_seconds * scale / product_seconds:7.0f}x")
     print(f"      product's pairs on the sample equal brute force's: {same}")
     print(f"full flags call, {big_month:%Y-%m} at 24 months x 100,000 problems with texts ({len(table)} warnings)")
-    print(f"  (c) cold (first look at the snapshot):  {cold:7.2f} s")
-    print(f"      warm (per-snapshot cache):          {warm:7.2f} s   target < 2 s: {'met' if warm < 2 else 'missed'} warm, "
-          f"{'met' if cold < 2 else 'missed'} cold")
+    print(f"  (c) cold (nothing cached anywhere):     {cold:7.2f} s")
+    print(f"      snapshot on disk, in a new process: {on_disk:7.2f} s   target < 2 s: {'met' if on_disk < 2 else 'missed'}")
+    print(f"      same, as `python -m rectlens flags`: {cli:6.2f} s   (process start and imports included)")
+    print(f"      warm (in memory):                   {warm:7.2f} s")
 
 
 if __name__ == "__main__":

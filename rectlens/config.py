@@ -24,6 +24,15 @@ def default_db_path() -> Path:
     return Path(os.environ.get("RECTLENS_DB", DATA_DIR / "rectlens.duckdb"))
 
 
+def cache_dir() -> Path:
+    """Where derived results that are slow to compute are kept between processes (never the only copy
+    of anything): RECTLENS_CACHE_DIR, else the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
+    configured = os.environ.get("RECTLENS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rectlens"
+
+
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 50 * 1024 * 1024

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectlens import annotate, preview
+from rectlens import annotate, domain, preview
 from rectlens.access.permissions import PermissionDenied
 from rectlens.access.roles import Actor
 from rectlens.ingest import service
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.workbook import ValidatedWorkbook
+from rectlens.quality import stage
 from rectlens.storage import uploads
 
 READY, INVALID, DUPLICATE = "ready", "invalid", "duplicate"
@@ -127,7 +128,10 @@ def submit(db_path: Path | str, check: FileCheck, actor: Actor) -> service.Inges
     """Store a checked, valid file as `actor` (one transaction); a file stored meanwhile comes back as a duplicate."""
     if check.status != READY or check.workbook is None:
         raise ValueError("only a valid, checked file is submitted")
-    return service.store_validated(db_path, check.workbook, actor)
+    outcome = service.store_validated(db_path, check.workbook, actor)
+    # the month's list quality is computed now, off the page, so the next look at it is instant
+    stage.warm_in_background(db_path, [stored.month for stored in outcome.uploads if stored.kind == domain.LEDGER])
+    return outcome
 
 
 def refusal(check: FileCheck, actor: Actor) -> str | None:

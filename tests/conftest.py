@@ -61,8 +61,9 @@ def table(path: Path | str, query: str) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read the developer's data/settings.toml; each test gets its own (absent) override path."""
+    """Never read the developer's data/settings.toml; each test gets its own (absent) override path and cache folder."""
     monkeypatch.setenv("RECTLENS_SETTINGS", str(tmp_path / "no-settings.toml"))
+    monkeypatch.setenv("RECTLENS_CACHE_DIR", str(tmp_path / "cache"))  # never the developer's cache either
     monkeypatch.delenv("RECTLENS_DB", raising=False)
 
 

@@ -93,6 +93,7 @@ def base_url(data_dir: Path) -> Iterator[str]:
         **os.environ,
         "RECTLENS_DB": str(data_dir / "rectlens.duckdb"),
         "RECTLENS_SETTINGS": str(data_dir / "settings.toml"),
+        "RECTLENS_CACHE_DIR": str(data_dir / "cache"),
         "PYTHONPATH": str(ROOT),
         "PYTHONIOENCODING": "utf-8",
     }
