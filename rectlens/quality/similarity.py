@@ -151,7 +151,9 @@ def alike_pairs(con: duckdb.DuckDBPyConnection, jaccard: float, miss_probability
         return pd.DataFrame(columns=PAIR_COLUMNS)
     rows_a = np.searchsorted(ids, candidates["text_a"])  # ids are sorted: row of each text in `signatures`
     rows_b = np.searchsorted(ids, candidates["text_b"])
-    plausible = _screen(signatures, rows_a, rows_b, float(threshold))
+    # the screen compares the low 32 bits of each hash: half the memory traffic, and two hashes that
+    # are equal stay equal, so a truncated count is never lower and no pair is dropped that the full one keeps
+    plausible = _screen(signatures.astype(np.uint32), rows_a, rows_b, float(threshold))
     screened = pd.DataFrame({"text_a": candidates["text_a"][plausible], "text_b": candidates["text_b"][plausible]})
     con.register("measure_screened", screened)
     try:
