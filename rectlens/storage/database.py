@@ -125,6 +125,13 @@ def forget_lake(target: store.Target) -> None:
             con.close()
 
 
+def forget_all_lakes() -> None:
+    with _lakes_lock:
+        names = list(_lakes)
+    for name in names:
+        forget_lake(name)
+
+
 def _open_lake(target: store.Target) -> duckdb.DuckDBPyConnection:
     found = store.lake(target)
     name = store.key(target)
