@@ -202,11 +202,8 @@ def _open(target: store.Target, wait_seconds: float) -> duckdb.DuckDBPyConnectio
 
 
 def exists(target: store.Target) -> bool:
-    """Whether there is a store to read: the file is there, or the lake has been set up."""
-    if not store.is_lake(target):
-        return Path(target).exists()
-    with connect(target, upgrade_schema=False) as con:
-        return schema_version(con) > 0
+    """Whether there is a store to read: the file is there (a lake is always there: it is set up on first use)."""
+    return store.is_lake(target) or Path(target).exists()
 
 
 def _migrations() -> list[tuple[int, str]]:

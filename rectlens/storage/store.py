@@ -23,10 +23,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from rectlens.config import default_db_path
+
+if TYPE_CHECKING:
+    import duckdb
 
 LAKE_PREFIX = "ducklake:"
 POSTGRES_PREFIX = "ducklake:postgres:"
@@ -105,6 +107,8 @@ _extension_lock = threading.Lock()
 
 
 def _wheel_file(module: str, stem: str) -> Path:
+    import duckdb
+
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise StoreConfigError(f"缺少 Python 包 {module.replace('_', '-')}：请按 requirements.txt 安装")
@@ -117,6 +121,8 @@ def _wheel_file(module: str, stem: str) -> Path:
 
 def extension_files() -> list[Path]:
     """The extension files, each under the name DuckDB expects (a link into the wheel where the names differ)."""
+    import duckdb
+
     folder = Path(tempfile.gettempdir()) / f"rectlens-duckdb-extensions-{os.getuid()}" / f"v{duckdb.__version__}"
     files = []
     with _extension_lock:
@@ -155,6 +161,8 @@ def attach_sql(found: Lake, alias: str = LAKE_ALIAS) -> str:
 
 def open_lake(found: Lake) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB with the lake attached as `lake` (the default catalog)."""
+    import duckdb
+
     if found.data_path and "://" not in found.data_path:
         Path(found.data_path).mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(":memory:", config=dict(OFFLINE))
