@@ -54,7 +54,10 @@ def test_an_old_file_is_rebuilt_without_keys_and_keeps_its_rows(db: Path) -> Non
         fresh = duckdb.connect()
         for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
             fresh.execute(path.read_text(encoding="utf-8"))
-        columns = "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'main' ORDER BY ALL"
+        columns = (
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = 'main' ORDER BY ALL"
+        )
         assert con.execute(columns).fetchall() == fresh.execute(columns).fetchall()
         fresh.close()
     finally:
