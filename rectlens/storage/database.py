@@ -71,12 +71,18 @@ def _reason(exc: Exception) -> str:
     return text
 
 
+# DuckDB 1.5.5 refuses a connect racing another thread's connect to the same file ("Unique file
+# handle conflict ... already attached"): threads of this process connect one at a time (it is quick).
+_CONNECT_LOCK = threading.Lock()
+
+
 def _open_file(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path))
+            with _CONNECT_LOCK:
+                return duckdb.connect(str(path))
         except (duckdb.IOException, duckdb.Error) as exc:
             if not _is_lock_error(exc):
                 raise DatabaseUnavailable(f"无法打开数据库文件 {path}：{_reason(exc)}；请检查 --db 指定的路径") from exc
@@ -95,6 +101,10 @@ _lakes_lock = threading.Lock()
 
 def _lake_unavailable(found: store.Lake, exc: BaseException) -> DatabaseUnavailable:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "does not match existing data path" in detail:
+        return DatabaseUnavailable(
+            f"{found.label}登记的数据文件夹与 {store.DATA_PATH_ENV}（{found.data_path}）不一致：每个实例须使用同一个数据文件夹（{detail}）"
+        )
     return DatabaseUnavailable(f"暂时无法访问{found.label}：{detail}。{OUTAGE}")
 
 
