@@ -238,3 +238,14 @@ def test_the_extensions_load_from_the_wheels_without_network() -> None:
         assert {"ducklake", "postgres_scanner"} <= loaded
     finally:
         con.close()
+
+
+def test_the_dashboard_says_so_in_chinese_when_the_lake_is_out_of_reach(monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    # nothing listens on port 1: the catalog cannot be reached
+    monkeypatch.setenv("RECTLENS_STORE", store.POSTGRES_PREFIX + "host=127.0.0.1 port=1 user=rectlens dbname=none connect_timeout=2")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("暂时无法访问共享数据库" in error.value and "已确认保存的数据不受影响" in error.value for error in at.error)
