@@ -14,6 +14,16 @@ import streamlit as st
 
 
 def main() -> None:
+    from rectlens.storage.database import DatabaseBusy, DatabaseUnavailable
+
+    try:
+        show()
+    except (DatabaseUnavailable, DatabaseBusy) as exc:
+        # the store is out of reach (PostgreSQL or the shared folder down) or busy: say so, no traceback
+        st.error(str(exc), icon=":material/cloud_off:")
+
+
+def show() -> None:
     from rectlens.ui import bootstrap, data, navigation, signin
 
     st.set_page_config(page_title="整改透视", page_icon=":material/fact_check:", layout="wide")

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
 
-ensure_debian_packages chromium fonts-noto-cjk
+# PostgreSQL and nginx for the lake tests: they start a cluster (and nginx) of their own and stop it afterwards.
+ensure_debian_packages chromium fonts-noto-cjk postgresql nginx
 ensure_venv requirements-dev.txt
 
 echo "== ruff check"

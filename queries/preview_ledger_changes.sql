@@ -34,8 +34,11 @@ without_evidence AS (
     FROM current_items AS c
     WHERE c.status = $done AND c.evidence IS NULL
 )
-SELECT * FROM new_items
-UNION ALL SELECT * FROM newly_completed
-UNION ALL SELECT * FROM disappeared
-UNION ALL SELECT * FROM without_evidence
+SELECT *
+FROM (
+    SELECT * FROM new_items
+    UNION ALL SELECT * FROM newly_completed
+    UNION ALL SELECT * FROM disappeared
+    UNION ALL SELECT * FROM without_evidence
+)
 ORDER BY CASE change WHEN 'disappeared' THEN 0 WHEN 'new' THEN 1 WHEN 'completed' THEN 2 ELSE 3 END, item_id

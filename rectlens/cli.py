@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from rectlens import config
 from rectlens.access.roles import cli_operator  # the command line acts as the trusted local operator
 from rectlens.ingest.values import BadValue, parse_month_option
+from rectlens.storage import store
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
@@ -107,9 +107,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from rectlens.storage.database import exists
     from rectlens.storage.uploads import KIND_LABELS, STATE_LABELS, history
 
-    table = history(args.db) if Path(args.db).exists() else None
+    table = history(args.db) if exists(args.db) else None
     if table is None or table.empty:
         print("还没有任何上传记录")
         return EXIT_OK
@@ -144,13 +145,28 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from rectlens.storage.moving import CannotMigrate, migrate
+
+    try:
+        report = migrate(args.db, args.to)
+    except CannotMigrate as exc:
+        raise UsageError(str(exc)) from None
+    print(report.message)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="python -m rectlens", description="整改透视 · Rectification Lens 命令行")
     commands = parser.add_subparsers(dest="command", required=True, metavar="SUB-COMMAND", parser_class=ChineseArgumentParser)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", default=str(config.default_db_path()), help="DuckDB 数据库文件（默认 data/rectlens.duckdb）")
+        sub.add_argument("--db", default=str(store.default_store()), help="DuckDB 数据库文件（默认 data/rectlens.duckdb）")
+        sub.add_argument(
+            "--store",
+            help="存储：DuckDB 数据库文件，或共享存储 ducklake:postgres:<连接串>（另需 RECTLENS_DATA_PATH）；默认 RECTLENS_STORE",
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -173,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw = add("withdraw", cmd_withdraw, "撤回一次上传")
     withdraw.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
 
+    migrate = add("migrate", cmd_migrate, "把 DuckDB 数据库文件（--db）复制到一个空的共享存储，并核对行数和留痕")
+    migrate.add_argument("--to", required=True, metavar="ducklake:postgres:连接串", help="目标共享存储（须为空）")
+
     from rectlens import cli_accounts, cli_reports
 
     cli_reports.register(add)
@@ -183,19 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from rectlens.access.accounts import AccountError
     from rectlens.access.permissions import PermissionDenied
-    from rectlens.storage.database import DatabaseBusy, DatabaseUnavailable
+    from rectlens.storage.database import DatabaseBusy, DatabaseUnavailable, exists
+    from rectlens.storage.store import StoreConfigError
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in READ_ONLY_COMMANDS and not Path(args.db).exists():
-        print(f"错误：数据库文件 {args.db} 不存在；请用 --db 指定数据库，或先运行 demo / ingest 导入数据", file=sys.stderr)
-        return EXIT_INVALID
     try:
+        if args.store:
+            args.db = args.store
+        if args.command in READ_ONLY_COMMANDS and not exists(args.db):
+            print(f"错误：数据库文件 {args.db} 不存在；请用 --db 指定数据库，或先运行 demo / ingest 导入数据", file=sys.stderr)
+            return EXIT_INVALID
         return int(args.handler(args))
     except (UsageError, PermissionDenied, AccountError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INVALID
-    except (DatabaseBusy, DatabaseUnavailable) as exc:
+    except (DatabaseBusy, DatabaseUnavailable, StoreConfigError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -38,11 +38,11 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from rectlens.access import accounts
+    from rectlens.storage.database import exists
 
-    table = accounts.listing(args.db) if Path(args.db).exists() else None
+    table = accounts.listing(args.db) if exists(args.db) else None
     if table is None or table.empty:
         print("还没有任何账号；用 users add LOGIN --name 姓名 --role admin 创建第一个系统管理员")
         return 0

@@ -1309,9 +1309,9 @@ def _register_lqas_round(path: Path, round_: LqasRound) -> None:
 
 def is_demo(db_path: Path | str) -> bool:
     """Whether the database at `db_path` holds the demo data set."""
-    from rectlens.storage.database import connect
+    from rectlens.storage.database import connect, exists
 
-    if not Path(db_path).exists():
+    if not exists(db_path):
         return False
     with connect(db_path) as con:
         found = sql.rows(con, "meta_get", {"key": "demo"})

@@ -382,7 +382,8 @@ def register_round(db_path: Path | str, actor: Actor, plan: Plan) -> tuple[int, 
             "created_by": actor.label,
             "created_at": audit.now(),
         }
-        round_id = int(sql.rows(con, "lqas_round_insert", params)[0][0])
+        round_id = int(sql.rows(con, "lqas_next_round_id")[0][0])
+        sql.execute(con, "lqas_round_insert", {**params, "round_id": round_id})
         drawn = pd.DataFrame(
             {
                 "position": range(1, len(plan.items) + 1),

@@ -260,11 +260,16 @@ def shared_lens(factory: pytest.TempPathFactory, name: str) -> Iterator[Lens]:
         yield Lens(directory / f"{name}.duckdb")
 
 
+# Set by conftest's `store_kind` while a module runs against the lake: makes a new, empty lake's spec.
+LAKES: Callable[[], str] | None = None
+
+
 class Lens:
     """A test database: region master plus the workbooks a scenario ingests."""
 
     def __init__(self, path: Path, units: Sequence[tuple[Any, ...]] | None = UNITS) -> None:
-        self.path = Path(path)
+        # a module run against both stores (conftest's `store_kind`) gets a new lake instead of the file
+        self.path: Path | str = LAKES() if LAKES is not None else Path(path)
         self._memo: dict[tuple[Any, ...], pd.DataFrame] = {}
         if units:
             count, problems, _notices = service.replace_region_master(self.path, regions_workbook(units), "地区表.xlsx", actor=OPERATOR)

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:  # `pytest` run from elsewhere than the project ro
     sys.path.insert(0, str(ROOT))
 
 from actors import OPERATOR  # noqa: E402
+from pgcluster import Cluster  # noqa: E402
 from workbooks import ledger_row, ledger_sheet, regions_xlsx, xlsx  # noqa: E402
 
 from rectlens.ingest import service  # noqa: E402
@@ -64,7 +65,94 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never read the developer's data/settings.toml; each test gets its own (absent) override path and cache folder."""
     monkeypatch.setenv("RECTLENS_SETTINGS", str(tmp_path / "no-settings.toml"))
     monkeypatch.setenv("RECTLENS_CACHE_DIR", str(tmp_path / "cache"))  # never the developer's cache either
-    monkeypatch.delenv("RECTLENS_DB", raising=False)
+    for name in ("RECTLENS_DB", "RECTLENS_STORE", "RECTLENS_DATA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+# --- the lake: a PostgreSQL cluster of the test run's own, lakes made on it ---------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL cluster on 127.0.0.1 in a temporary folder, stopped and removed at the end (one per test worker)."""
+    cluster = Cluster()  # under /tmp itself: pytest's folders are closed to the postgres user
+    try:
+        yield cluster
+    finally:
+        from rectlens.storage import database
+
+        database.forget_all_lakes()
+        cluster.remove()
+
+
+class LakeMaker:
+    """New, empty lakes (schema in place) in a moment: each is a copy of one template catalog database.
+
+    The copies share the template's data folder (DuckLake names every data file by a fresh UUID).
+    """
+
+    def __init__(self, cluster: Cluster, folder: Path) -> None:
+        from rectlens.storage import database, store
+
+        self.cluster = cluster
+        self.made: list[str] = []
+        conninfo = cluster.new_database()
+        self.template = conninfo.rsplit("dbname=", 1)[1]
+        spec = store.POSTGRES_PREFIX + conninfo
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("RECTLENS_DATA_PATH", str(folder / "data"))
+            with database.connect(spec):
+                pass  # attaching creates the lake; connecting brings its schema up to date
+        database.forget_lake(spec)
+
+    def __call__(self) -> str:
+        from rectlens.storage import store
+
+        spec = store.POSTGRES_PREFIX + self.cluster.new_database(self.template)
+        self.made.append(spec)
+        return spec
+
+    def forget(self) -> None:
+        from rectlens.storage import database
+
+        for spec in self.made:
+            database.forget_lake(spec)
+        self.made.clear()
+
+
+@pytest.fixture(scope="session")
+def lake_maker(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> LakeMaker:
+    with pytest.MonkeyPatch.context() as patch:  # session fixtures run before the autouse one
+        folder = tmp_path_factory.mktemp("lakes")
+        patch.setenv("RECTLENS_SETTINGS", str(folder / "no-settings.toml"))
+        return LakeMaker(pg_cluster, folder)
+
+
+@pytest.fixture
+def lake(lake_maker: LakeMaker) -> Iterator[str]:
+    """An empty lake's store spec (ducklake:postgres:...)."""
+    spec = lake_maker()
+    yield spec
+    from rectlens.storage import database
+
+    database.forget_lake(spec)
+
+
+@pytest.fixture(scope="module", params=["file", "lake"])
+def store_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module against both stores: `builders.Lens` makes a DuckDB file, then a lake."""
+    import builders
+
+    if request.param == "file":
+        yield "file"
+        return
+    maker: LakeMaker = request.getfixturevalue("lake_maker")
+    builders.LAKES = maker
+    try:
+        yield "lake"
+    finally:
+        builders.LAKES = None
+        maker.forget()
 
 
 @pytest.fixture

@@ -19,6 +19,12 @@ from rectlens import flags as flagging
 from rectlens.flags import FLAG_KINDS
 
 OCT, SEP, AUG = "2026-10", "2026-09", "2026-08"
+
+
+@pytest.fixture(autouse=True)
+def _both_stores(store_kind: str) -> str:
+    """Every test here runs against a DuckDB file and against a DuckLake over PostgreSQL (conftest's `store_kind`)."""
+    return store_kind
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -93,7 +99,7 @@ GAP_CELLS: dict[tuple[str, str], tuple[int, int, str | None]] = {
 
 
 @pytest.fixture(scope="module")
-def gap(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def gap(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "gap") as lens:
         checks: list[Check] = []
         for region in ("江城市", "山阳市"):
@@ -140,7 +146,7 @@ def summary_of(rate_percent: int, project: str = WG, total: int = 100) -> Summar
 
 
 @pytest.fixture(scope="module")
-def jump(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def jump(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "jump") as lens:
         # 江城市: stated rates. 违规吃喝 40% -> 70% (exactly 30 points), 形式主义 41% -> 70% (29), 微腐败 10% -> 100%
         lens.summary("江城市", SEP, [summary_of(40, WG), summary_of(41, XS), summary_of(10, WF)])
@@ -205,7 +211,7 @@ def test_jump_across_the_turn_of_the_year(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def mismatch(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def mismatch(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "mismatch") as lens:
         # 江城市: ledger and summary in one workbook
         ledger = [
@@ -286,7 +292,7 @@ TOTAL_CASES: dict[tuple[str, str], tuple[tuple[Any, Any, Any], str | None, tuple
 
 
 @pytest.fixture(scope="module")
-def totals(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def totals(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "totals") as lens:
         for (region, month), (total, _severity, _words) in TOTAL_CASES.items():
             lens.summary(region, month, TOTAL_ROWS, total)
@@ -322,7 +328,7 @@ def test_a_total_row_under_several_units_is_not_checked_against_one_of_them(tmp_
 
 
 @pytest.fixture(scope="module")
-def evidence(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def evidence(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "evidence") as lens:
         lens.ledger(
             "江城市",
@@ -366,7 +372,7 @@ def test_no_evidence(evidence: Lens) -> None:
 
 
 @pytest.fixture(scope="module")
-def shrink(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def shrink(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "shrink") as lens:
         # 江城市: 违规吃喝 loses S2 and S3; 形式主义 keeps both; 营商环境 loses all seven
         lens.ledger(
@@ -434,7 +440,7 @@ def completions(prefix: str, dates: dict[str, int], project: str = WG) -> list[I
 
 
 @pytest.fixture(scope="module")
-def rush(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def rush(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "rush") as lens:
         lens.ledger(
             "江城市",
@@ -478,7 +484,7 @@ def test_rush_in_a_short_month(rush: Lens) -> None:
 
 
 @pytest.fixture(scope="module")
-def stale(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def stale(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "stale") as lens:
         same = [Item.completed("T1", "2026-09-01"), Item("T2", XS), Item("T3", status="未启动")]
         lens.ledger("江城市", SEP, same)
@@ -529,7 +535,7 @@ def test_missing(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def relapse(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def relapse(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "relapse") as lens:
         lens.ledger(
             "江城市",

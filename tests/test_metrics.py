@@ -21,6 +21,12 @@ from rectlens.ingest.service import ingest_bytes
 OCT = "2026-10"
 
 
+@pytest.fixture(autouse=True)
+def _both_stores(store_kind: str) -> str:
+    """Every test here runs against a DuckDB file and against a DuckLake over PostgreSQL (conftest's `store_kind`)."""
+    return store_kind
+
+
 def wilson(passed: int, checked: int) -> tuple[float, float]:
     low, high = proportion_confint(passed, checked, alpha=0.05, method="wilson")
     return float(low), float(high)
@@ -100,7 +106,7 @@ def build_counting(lens: Lens) -> Lens:
 
 
 @pytest.fixture(scope="module")
-def counting(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def counting(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "counting") as lens:
         return build_counting(lens)
 
@@ -178,7 +184,7 @@ def test_checks_of_a_later_month_count_when_that_month_is_asked_for(tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def summarised(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def summarised(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "summarised") as lens:
         return build_summarised(lens)
 
@@ -255,7 +261,7 @@ def test_stated_rate_in_any_notation_is_a_fraction(tmp_path: Path, written: obje
 
 
 @pytest.fixture(scope="module")
-def regional(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def regional(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     """Four units in three zones; rates chosen so that averaging would give other numbers."""
     with shared_lens(tmp_path_factory, "regional") as lens:
         return build_regional(lens)
@@ -378,7 +384,7 @@ RANDOM, TARGETED = "随机抽查", "重点核查"
 
 
 @pytest.fixture(scope="module")
-def stratified(tmp_path_factory: pytest.TempPathFactory) -> Lens:
+def stratified(tmp_path_factory: pytest.TempPathFactory, store_kind: str) -> Lens:
     with shared_lens(tmp_path_factory, "stratified") as lens:
         return build_stratified(lens)
 

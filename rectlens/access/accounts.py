@@ -20,7 +20,7 @@ from rectlens import config, sql
 from rectlens.access import audit, passwords
 from rectlens.access.permissions import require_recorded
 from rectlens.access.roles import ADMIN, MANAGE_ACCOUNTS, ROLE_LABELS, UPLOADER, Actor, parse_roles
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, exists, transaction
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
@@ -86,7 +86,7 @@ def _get(con: duckdb.DuckDBPyConnection, login: str) -> Account | None:
 
 
 def get(db_path: Path | str, login: str) -> Account | None:
-    if not Path(db_path).exists():
+    if not exists(db_path):
         return None
     with connect(db_path) as con:
         return _get(con, login)

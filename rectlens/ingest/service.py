@@ -18,7 +18,15 @@ from rectlens.ingest.values import month_label
 from rectlens.ingest.workbook import ValidatedWorkbook, validate_workbook
 from rectlens.regions import RegionMaster
 from rectlens.storage.database import connect, transaction
-from rectlens.storage.uploads import KIND_LABELS, StoredUpload, find_same_file, require_upload, store_workbook, workbook_scope
+from rectlens.storage.uploads import (
+    KIND_LABELS,
+    AlreadyStored,
+    StoredUpload,
+    find_same_file,
+    require_upload,
+    store_workbook,
+    workbook_scope,
+)
 
 STORED, DUPLICATE, INVALID, REFUSED = "stored", "duplicate", "invalid", "refused"
 
@@ -124,7 +132,7 @@ def store_validated(db_path: Path | str, workbook: ValidatedWorkbook, actor: Act
         uploads, notices = store_workbook(db_path, workbook, actor)
     except PermissionDenied as exc:
         return audited(db_path, actor, IngestOutcome(workbook.file_name, REFUSED, [], workbook.notices, refusal=str(exc)))
-    except duckdb.ConstraintException:
+    except AlreadyStored:
         # the same bytes were stored by a concurrent upload a moment ago
         with connect(db_path) as con:
             same = find_same_file(con, workbook.sha256)

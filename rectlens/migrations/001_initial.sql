@@ -1,14 +1,19 @@
 -- Schema version 1: region master, upload register and the four sheet kinds.
 -- Every stored row keeps its upload, sheet and Excel row so that any figure
 -- can be traced back to the cell it came from.
+--
+-- No sequences, keys, unique constraints or indexes (a DuckLake has none):
+-- ids are the next number, chosen by the library under the write lock, and
+-- a file's bytes are stored once because the library looks before it writes.
+-- Files created before version 6 had them; migration 6 rebuilds those tables.
 
 CREATE TABLE IF NOT EXISTS meta (
-    key VARCHAR PRIMARY KEY,
+    key VARCHAR NOT NULL,
     value VARCHAR
 );
 
 CREATE TABLE regions (
-    region VARCHAR PRIMARY KEY,
+    region VARCHAR NOT NULL,
     zone VARCHAR NOT NULL,
     sort_order INTEGER NOT NULL
 );
@@ -18,13 +23,9 @@ CREATE TABLE region_counties (
     county VARCHAR NOT NULL
 );
 
-CREATE SEQUENCE file_ids START 1;
-CREATE SEQUENCE upload_ids START 1;
-CREATE SEQUENCE event_ids START 1;
-
 CREATE TABLE files (
-    file_id INTEGER PRIMARY KEY,
-    sha256 VARCHAR NOT NULL UNIQUE,
+    file_id INTEGER NOT NULL,
+    sha256 VARCHAR NOT NULL,
     file_name VARCHAR NOT NULL,
     size_bytes BIGINT NOT NULL,
     received_at TIMESTAMP NOT NULL,
@@ -37,7 +38,7 @@ CREATE TABLE files (
 -- supersede the earlier active upload of the same unit, month and kind;
 -- spot checks and satisfaction rows add up (unit and month left empty).
 CREATE TABLE uploads (
-    upload_id INTEGER PRIMARY KEY,
+    upload_id INTEGER NOT NULL,
     file_id INTEGER NOT NULL,
     kind VARCHAR NOT NULL,
     region VARCHAR,
@@ -49,7 +50,7 @@ CREATE TABLE uploads (
 );
 
 CREATE TABLE upload_events (
-    event_id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL,
     upload_id INTEGER NOT NULL,
     action VARCHAR NOT NULL,  -- stored | superseded | restored | withdrawn
     happened_at TIMESTAMP NOT NULL,

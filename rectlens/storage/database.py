@@ -1,18 +1,29 @@
-"""Opening the DuckDB file briefly, waiting out another process's lock,
-and upgrading the schema on first use.
+"""Opening the store briefly, waiting out another writer, and upgrading the
+schema on first use.
 
-DuckDB lets one process write a file at a time. Nothing here keeps a
-connection open longer than one operation, so the command line can write
-while the dashboard is running; a lock held by another process is waited
-out for `lock_wait_seconds` and then reported in plain Chinese.
+The store is a DuckDB file (the default) or a DuckLake over PostgreSQL (see
+`rectlens.storage.store`). DuckDB lets one process write a file at a time.
+Nothing here keeps a file open longer than one operation, so the command
+line can write while the dashboard is running; a lock held by another
+process is waited out for `lock_wait_seconds` and then reported in plain
+Chinese.
+
+A lake is shared by processes on many machines: each process keeps one
+in-memory DuckDB with the lake attached and hands out a fresh connection
+(cursor) per operation; every write transaction first takes one PostgreSQL
+advisory lock on the catalog database, so writers everywhere take turns and
+read the newest data when their turn comes (the next upload, record number
+and audit hash are decided in that turn: ids are generated in code, the lake
+has no sequences or keys).
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,12 +31,18 @@ import duckdb
 
 from rectlens import sql
 from rectlens.config import PROJECT_ROOT, limits
+from rectlens.storage import store
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 MIGRATIONS_DIR = PROJECT_ROOT / "rectlens" / "migrations"
 
 # One writer at a time inside this process (several Streamlit sessions).
 WRITE_LOCK = threading.RLock()
+
+# The advisory lock every writer of a lake takes (any number: it only has to be the same everywhere).
+LAKE_WRITE_LOCK_KEY = 0x5245_4354  # "RECT"
+
+OUTAGE = "已确认保存的数据不受影响，请稍后重试；若持续出现，请联系管理员检查 PostgreSQL 服务和共享数据文件夹"
 
 
 class DatabaseBusy(RuntimeError):
@@ -33,7 +50,7 @@ class DatabaseBusy(RuntimeError):
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database path cannot be opened at all (not a DuckDB file, a folder, no permission)."""
+    """The database path cannot be opened at all (not a DuckDB file, a folder, no permission), or the lake is unreachable."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -54,12 +71,18 @@ def _reason(exc: Exception) -> str:
     return text
 
 
-def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+# DuckDB 1.5.5 refuses a connect racing another thread's connect to the same file ("Unique file
+# handle conflict ... already attached"): threads of this process connect one at a time (it is quick).
+_CONNECT_LOCK = threading.Lock()
+
+
+def _open_file(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path))
+            with _CONNECT_LOCK:
+                return duckdb.connect(str(path))
         except (duckdb.IOException, duckdb.Error) as exc:
             if not _is_lock_error(exc):
                 raise DatabaseUnavailable(f"无法打开数据库文件 {path}：{_reason(exc)}；请检查 --db 指定的路径") from exc
@@ -67,6 +90,130 @@ def _open(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
                 raise DatabaseBusy(f"数据库文件 {path} 正被另一个程序写入，等待 {wait_seconds:.0f} 秒后仍未释放；请稍后重试") from exc
             time.sleep(delay + random.uniform(0, delay))
             delay = min(delay * 2, 0.5)
+
+
+# --- the lake -------------------------------------------------------------------
+
+# One in-memory DuckDB per lake and process, with the lake attached; connections are its cursors.
+_lakes: dict[str, duckdb.DuckDBPyConnection] = {}
+_lakes_lock = threading.Lock()
+
+
+def _lake_unavailable(found: store.Lake, exc: BaseException) -> DatabaseUnavailable:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "does not match existing data path" in detail:
+        return DatabaseUnavailable(
+            f"{found.label}登记的数据文件夹与 {store.DATA_PATH_ENV}（{found.data_path}）不一致：每个实例须使用同一个数据文件夹（{detail}）"
+        )
+    return DatabaseUnavailable(f"暂时无法访问{found.label}：{detail}。{OUTAGE}")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """An error that says the catalog or the data files cannot be reached (not a mistake in a query)."""
+    if isinstance(exc, (duckdb.IOException, duckdb.ConnectionException, duckdb.FatalException, duckdb.InternalException)):
+        return True
+    text = str(exc).lower()
+    return any(
+        part in text
+        for part in (
+            "unable to connect",
+            "connection refused",
+            "server closed the connection",
+            "could not connect",
+            "no such file",
+            "terminating connection",
+        )
+    )
+
+
+def forget_lake(target: store.Target) -> None:
+    """Drop this process's DuckDB of a lake (after an outage the next operation attaches it afresh)."""
+    with _lakes_lock:
+        con = _lakes.pop(store.key(target), None)
+    if con is not None:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
+def forget_all_lakes() -> None:
+    with _lakes_lock:
+        names = list(_lakes)
+    for name in names:
+        forget_lake(name)
+
+
+def _open_lake(target: store.Target) -> duckdb.DuckDBPyConnection:
+    found = store.lake(target)
+    name = store.key(target)
+    with _lakes_lock:
+        instance = _lakes.get(name)
+        if instance is None:
+            try:
+                instance = store.open_lake(found)
+            except duckdb.Error as exc:
+                raise _lake_unavailable(found, exc) from exc
+            _lakes[name] = instance
+    try:
+        cursor = instance.cursor()
+        cursor.execute(f"USE {store.LAKE_ALIAS}")
+    except duckdb.Error as exc:
+        forget_lake(target)
+        raise _lake_unavailable(found, exc) from exc
+    return cursor
+
+
+_lock_depth = threading.local()
+
+
+@contextmanager
+def _lake_write_lock(target: store.Target) -> Iterator[None]:
+    """Hold the lake's PostgreSQL advisory lock (once per thread: nested transactions reuse it)."""
+    import psycopg
+
+    depths: dict[str, int] = getattr(_lock_depth, "depths", None) or {}
+    _lock_depth.depths = depths
+    name = store.key(target)
+    if depths.get(name):
+        depths[name] += 1
+        try:
+            yield
+        finally:
+            depths[name] -= 1
+        return
+    found = store.lake(target)
+    wait_seconds = limits().lock_wait_seconds
+    try:
+        pg = psycopg.connect(found.conninfo, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise _lake_unavailable(found, exc) from exc
+    try:
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.02
+        while not pg.execute("SELECT pg_try_advisory_lock(%s)", (LAKE_WRITE_LOCK_KEY,)).fetchone()[0]:  # type: ignore[index]
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"{found.label}正被其他实例写入，等待 {wait_seconds:.0f} 秒后仍未轮到；请稍后重试")
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 2, 0.25)
+        depths[name] = 1
+        try:
+            yield
+        finally:
+            depths[name] = 0
+            with contextlib.suppress(psycopg.Error):  # else the session is gone, and its lock with it
+                pg.execute("SELECT pg_advisory_unlock(%s)", (LAKE_WRITE_LOCK_KEY,))
+    except psycopg.Error as exc:
+        raise _lake_unavailable(found, exc) from exc
+    finally:
+        pg.close()
+
+
+def _open(target: store.Target, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    return _open_lake(target) if store.is_lake(target) else _open_file(Path(target), wait_seconds)
+
+
+def exists(target: store.Target) -> bool:
+    """Whether there is a store to read: the file is there (a lake is always there: it is set up on first use)."""
+    return store.is_lake(target) or Path(target).exists()
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -99,70 +246,127 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
-# Connections held open by `session()`, per thread and database file.
+# Connections held open by `session()`, per thread and store.
 _held = threading.local()
 
 
-def _held_connection(db_path: Path) -> duckdb.DuckDBPyConnection | None:
-    return getattr(_held, "connections", {}).get(str(db_path.resolve()))
+def _held_connection(target: store.Target) -> duckdb.DuckDBPyConnection | None:
+    return getattr(_held, "connections", {}).get(store.key(target))
 
 
 @contextmanager
-def session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def session(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
     """Keep one connection open for a batch of operations in this thread.
 
-    Inside, `connect()` and `transaction()` on the same file reuse it instead of
+    Inside, `connect()` and `transaction()` on the same store reuse it instead of
     opening the file again (opening and checkpointing costs tens of milliseconds).
-    Only for batches that own the file anyway, such as building the demo.
+    Only for batches that own the store anyway, such as building the demo.
     """
-    db_path = Path(path)
-    with connect(db_path) as con:
+    target = store.as_target(path)
+    with connect(target) as con:
         previous = dict(getattr(_held, "connections", {}))
-        _held.connections = {**previous, str(db_path.resolve()): con}
+        _held.connections = {**previous, store.key(target): con}
         try:
             yield con
         finally:
             _held.connections = previous
 
 
+def _upgrade_if_needed(target: store.Target, con: duckdb.DuckDBPyConnection) -> None:
+    if schema_version(con) >= SCHEMA_VERSION:
+        return
+    with WRITE_LOCK:
+        if store.is_lake(target):
+            with _lake_write_lock(target):
+                con.execute("BEGIN TRANSACTION")  # a fresh snapshot: another instance may have upgraded meanwhile
+                current = schema_version(con)
+                con.execute("COMMIT")
+                if current < SCHEMA_VERSION:
+                    upgrade(con)
+        else:
+            upgrade(con)
+
+
 @contextmanager
-def connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection to an up-to-date database file."""
-    db_path = Path(path)
-    held = _held_connection(db_path)
+def connect(path: store.Target, upgrade_schema: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to an up-to-date store."""
+    target = store.as_target(path)
+    held = _held_connection(target)
     if held is not None:
         yield held
         return
+    if not store.is_lake(target):
+        db_path = Path(target)
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(f"无法创建数据库所在的文件夹 {db_path.parent}：{exc.strerror or exc}") from exc
+    con = _open(target, limits().lock_wait_seconds)
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DatabaseUnavailable(f"无法创建数据库所在的文件夹 {db_path.parent}：{exc.strerror or exc}") from exc
-    con = _open(db_path, limits().lock_wait_seconds)
-    try:
-        if schema_version(con) < SCHEMA_VERSION:
-            with WRITE_LOCK:
-                upgrade(con)
-        yield con
+        if upgrade_schema:
+            _guarded(target, lambda: _upgrade_if_needed(target, con))
+        if store.is_lake(target):
+            try:
+                yield con
+            except duckdb.Error as exc:
+                if is_outage(exc):
+                    forget_lake(target)
+                    raise _lake_unavailable(store.lake(target), exc) from exc
+                raise
+        else:
+            yield con
     finally:
         con.close()
 
 
+def _guarded(target: store.Target, work: Callable[[], None]) -> None:
+    """Run `work()`; on a lake, an outage becomes DatabaseUnavailable with a Chinese message."""
+    if not store.is_lake(target):
+        work()
+        return
+    try:
+        work()
+    except duckdb.Error as exc:
+        if is_outage(exc):
+            forget_lake(target)
+            raise _lake_unavailable(store.lake(target), exc) from exc
+        raise
+
+
 @contextmanager
-def transaction(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A write transaction: all of it is stored, or none of it."""
-    with WRITE_LOCK, connect(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
+def transaction(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write transaction: all of it is stored, or none of it.
+
+    On a lake the transaction begins only once this writer holds the lake's
+    advisory lock, so it reads what every writer before it committed.
+    """
+    target = store.as_target(path)
+    if store.is_lake(target):
+        with WRITE_LOCK, _lake_write_lock(target), connect(target) as con:
+            yield from _in_transaction(con)
+        return
+    with WRITE_LOCK, connect(target) as con:
+        yield from _in_transaction(con)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # else the connection is gone: nothing of the transaction was stored
             con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        raise
+    con.execute("COMMIT")
 
 
-def data_version(path: Path | str) -> tuple[int, int]:
-    """Changes whenever the file does: a cache key for the dashboard."""
-    db_path = Path(path)
+def data_version(path: store.Target) -> tuple[int, int]:
+    """Changes whenever the store does: a cache key for the dashboard."""
+    target = store.as_target(path)
+    if store.is_lake(target):
+        with connect(target) as con:
+            return (int(sql.rows(con, "lake_snapshot")[0][0]), 0)
+    db_path = Path(target)
     wal = db_path.with_name(db_path.name + ".wal")
     stamps = [p.stat().st_mtime_ns for p in (db_path, wal) if p.exists()]
     sizes = [p.stat().st_size for p in (db_path, wal) if p.exists()]

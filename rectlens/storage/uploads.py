@@ -37,6 +37,10 @@ class CannotRestore(ValueError):
     pass
 
 
+class AlreadyStored(Exception):
+    """The same bytes were stored by another upload (another session or instance) a moment earlier."""
+
+
 @dataclass
 class StoredUpload:
     upload_id: int
@@ -172,20 +176,20 @@ def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group
             sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": old_id})
             _event(con, old_id, "superseded", uploader)
             replaced = int(old_id)
-    upload_id = int(
-        sql.rows(
-            con,
-            "insert_upload",
-            {
-                "file_id": file_id,
-                "kind": group.kind,
-                "region": group.region,
-                "month": group.month,
-                "sheet": group.sheet,
-                "row_count": group.size,
-                "created_at": now(),
-            },
-        )[0][0]
+    upload_id = int(sql.rows(con, "next_upload_id")[0][0])
+    sql.execute(
+        con,
+        "insert_upload",
+        {
+            "upload_id": upload_id,
+            "file_id": file_id,
+            "kind": group.kind,
+            "region": group.region,
+            "month": group.month,
+            "sheet": group.sheet,
+            "row_count": group.size,
+            "created_at": now(),
+        },
     )
     _event(con, upload_id, "stored", uploader, f"替换了上传 #{replaced}" if replaced else None)
     return StoredUpload(upload_id, group.kind, group.region, group.month, group.sheet, group.size, replaced)
@@ -240,20 +244,23 @@ def store_workbook(
     batches = _batches(workbook.sheets)
     with transaction(db_path) as con:
         require_upload(actor, [(group.kind, group.region) for _kind, _frame, groups in batches for group in groups])
-        file_id = int(
-            sql.rows(
-                con,
-                "insert_file",
-                {
-                    "sha256": workbook.sha256,
-                    "file_name": workbook.file_name,
-                    "size_bytes": workbook.size,
-                    "received_at": now(),
-                    "uploader": actor.label,
-                    "uploader_unit": "、".join(actor.units) or None,
-                    "notices": "\n".join(workbook.notices) or None,
-                },
-            )[0][0]
+        if find_same_file(con, workbook.sha256) is not None:
+            # looked up again under the write lock: the schema has no unique key to refuse a second copy
+            raise AlreadyStored(workbook.sha256)
+        file_id = int(sql.rows(con, "next_file_id")[0][0])
+        sql.execute(
+            con,
+            "insert_file",
+            {
+                "file_id": file_id,
+                "sha256": workbook.sha256,
+                "file_name": workbook.file_name,
+                "size_bytes": workbook.size,
+                "received_at": now(),
+                "uploader": actor.label,
+                "uploader_unit": "、".join(actor.units) or None,
+                "notices": "\n".join(workbook.notices) or None,
+            },
         )
         groups: list[_Group] = []
         for kind, frame, kind_groups in batches:

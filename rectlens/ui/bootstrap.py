@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from rectlens import demo
+from rectlens.storage.store import is_lake
 
 BUILDING_LABEL = "正在生成示例数据…"
 
@@ -15,8 +16,11 @@ BUILDING_LABEL = "正在生成示例数据…"
 _BUILD_LOCK = threading.Lock()
 
 
-def ensure_database(db: Path) -> None:
-    """Create the demo data set at `db` unless a database is already there."""
+def ensure_database(db: Path | str) -> None:
+    """Create the demo data set at `db` unless a database is already there (never in a shared lake)."""
+    if is_lake(db):
+        return
+    db = Path(db)
     if db.exists() and not _BUILD_LOCK.locked():
         return
     if not _BUILD_LOCK.acquire(blocking=False):

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from rectlens import demo
+from rectlens.storage.database import exists
 from rectlens.ui import data
 
 DEMO_LABEL = "示例数据"
@@ -17,7 +18,7 @@ DEMO_NOTE = "当前显示的是虚构的示例数据，地区名称和数字均�
 def showing_demo() -> bool:
     """Whether the dashboard's database is the demo data set (cached per data version)."""
     db = data.db_path()
-    return db.exists() and data.load(demo.is_demo)
+    return exists(db) and data.load(demo.is_demo)
 
 
 # Streamlit leaves 8rem above the content under the top navigation bar (3.75rem high): on a 768-pixel

@@ -15,16 +15,16 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
-from rectlens.config import default_db_path
 from rectlens.storage.database import data_version
+from rectlens.storage.store import as_target, default_store
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def db_path() -> Path:
-    """The database the dashboard shows: RECTLENS_DB, else data/rectlens.duckdb."""
-    return default_db_path()
+def db_path() -> Path | str:
+    """The store the dashboard shows: RECTLENS_STORE, else RECTLENS_DB, else data/rectlens.duckdb."""
+    return default_store()
 
 
 def _resolve(target: str) -> Callable[..., Any]:
@@ -38,7 +38,7 @@ def _resolve(target: str) -> Callable[..., Any]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_call(target: str, db: str, version: tuple[int, int], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
     del version  # part of the cache key only
-    return _resolve(target)(Path(db), *args, **dict(kwargs))
+    return _resolve(target)(as_target(db), *args, **dict(kwargs))
 
 
 def load(func: Callable[Concatenate[Path, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

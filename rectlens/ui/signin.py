@@ -63,17 +63,21 @@ def _cookie(name: str) -> str | None:
 def current_account() -> Account | None:
     """The signed-in account of this run, or None (then the sign-in page is shown)."""
     idle = accounts.policy().idle_minutes
-    token = _cookie(COOKIE_NAME) or st.session_state.get(TOKEN)
-    if token:
+    # The cookie's session first; but a cookie this instance does not know (another instance's, or one
+    # from before a restart) must not hide the session just begun here, before the cookie route has run.
+    tokens = [token for token in dict.fromkeys((_cookie(COOKIE_NAME), st.session_state.get(TOKEN))) if token]
+    for token in tokens:
         session = STORE.touch(token, idle)
-        if session is not None:
-            account = _account(session.login)
-            if _valid(account, session.started):
-                if token == _cookie(COOKIE_NAME) and _arrived(token):
-                    st.session_state[WELCOME] = True  # the first page load after the cookie route
-                st.session_state[TOKEN] = token
-                return account
-            STORE.end(token)
+        if session is None:
+            continue
+        account = _account(session.login)
+        if _valid(account, session.started):
+            if token == _cookie(COOKIE_NAME) and _arrived(token):
+                st.session_state[WELCOME] = True  # the first page load after the cookie route
+            st.session_state[TOKEN] = token
+            return account
+        STORE.end(token)
+    if tokens:
         _end_here("会话已结束（超时未操作、已在别处退出或账号已变更），请重新登录")
     return _single_sign_on(idle)
 
