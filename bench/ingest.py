@@ -105,7 +105,7 @@ def generate(path: Path, rows: int, seed: int = 100_000) -> None:
             rng.choices(sources, weights=source_weights)[0],
             unit_texts.description(project, place, county),
             rng.choice(domain.ROOT_CAUSES),
-            unit_texts.measures(project, responsible, county),
+            unit_texts.measures(project, responsible, county, place, found),
         ]
         sheet.write_row(row, 0, values)
         sheet.write_datetime(row, 9, dt.datetime(found.year, found.month, found.day), date)
