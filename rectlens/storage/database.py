@@ -21,7 +21,7 @@ import duckdb
 from rectlens import sql
 from rectlens.config import PROJECT_ROOT, limits
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS_DIR = PROJECT_ROOT / "rectlens" / "migrations"
 
 # One writer at a time inside this process (several Streamlit sessions).

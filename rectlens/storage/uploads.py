@@ -17,6 +17,7 @@ from rectlens.access.permissions import require, require_recorded
 from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest.sheets import ParsedSheet
 from rectlens.ingest.workbook import ValidatedWorkbook
+from rectlens.storage import mappings
 from rectlens.storage.database import connect, transaction
 
 REPLACING_KINDS = (domain.LEDGER, domain.SUMMARY)
@@ -279,6 +280,7 @@ def store_workbook(
         for sheet in workbook.sheets:
             if sheet.kind == domain.SUMMARY and not _store_total(con, sheet, stored):
                 notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
+        mappings.record_applied(con, actor, workbook.applied, workbook.file_name)
         for group, upload in zip(groups, stored, strict=True):
             if upload.kind == domain.CHECKS:
                 unknown = sql.rows(con, "checks_without_ledger_item", {"upload_id": upload.upload_id})
