@@ -32,7 +32,7 @@ from workbooks import (
     xlsx,
 )
 
-from rectlens import planner
+from rectlens import config, planner
 from rectlens.access import accounts, audit, reviews
 from rectlens.access.permissions import PermissionDenied, allowed, require
 from rectlens.access.roles import (
@@ -59,6 +59,7 @@ from rectlens.access.roles import (
 )
 from rectlens.access.roles import OPERATOR as OPERATOR_ROLE  # the role; OPERATOR is the acting account
 from rectlens.ingest import service
+from rectlens.ingest.workbook import validate_workbook
 from rectlens.storage import mappings, uploads
 
 ACTORS: dict[str, Actor] = {
@@ -147,7 +148,8 @@ def create_mapping(unit: str) -> Callable[[Path, Actor], None]:
 
     def run(db: Path, actor: Actor) -> None:
         fmt = unit_formats.JIANGCHENG
-        request = service.validate(db, fmt.write(unit_formats.october(fmt), "2026年10月"), "台账.xlsx").requests[0]
+        data = fmt.write(unit_formats.october(fmt), "2026年10月")  # read without the stored mappings: always a request
+        request = validate_workbook(data, "台账.xlsx", service.load_region_master(db), config.limits()).requests[0]
         by_label = {c.label: c.index for c in request.columns}
         fields = {f: by_label[label] for f, label in fmt.fields.items()}
         mappings.create(db, actor, request, unit, f"{unit}原有台账", fields, {"region": unit}, fmt.statuses)
