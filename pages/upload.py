@@ -11,8 +11,10 @@ import streamlit as st
 from rectlens import preview, submissions, uploading
 from rectlens.access import audit, reviews
 from rectlens.access.permissions import allowed
-from rectlens.access.roles import LOAD_REGIONS, RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
+from rectlens.access.roles import LOAD_REGIONS, MANAGE_MAPPINGS, RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
+from rectlens.domain import STATUSES
 from rectlens.ingest import service
+from rectlens.ingest.mapping import MappingRequest
 from rectlens.ui import chrome, data, signin, uploader
 from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, literal_cells, month_label, timestamp
 
@@ -53,6 +55,9 @@ CHANGE_COLUMNS = {
     "status_now": "本月状态",
     "excel_row": "行",
 }
+CHECK_STAGES = ("读取", "校验", "对比上月")  # the stages of checking a file; 保存 follows on 确认提交
+NO_COLUMN = -1  # a field the sheet does not have
+MAPPING_FLASH = "mapping_flash"  # session: (ok, message) of the last mapping saved or changed
 NOTE_BOXES = {"error": st.error, "warning": st.warning, "info": st.info}
 NOTE_ICONS = {"error": ":material/report:", "warning": ":material/warning:", "info": ":material/info:"}
 
@@ -113,12 +118,21 @@ def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
         keyed.append(((sha, name, st.session_state.get(month_key(sha)), version), content))
     todo = [(key, content) for key, content in keyed if key not in cache]
     if todo:
+        units = signin.actor().units
         with st.status(f"正在读取和校验 {len(todo)} 个文件…", expanded=True) as status:
             bar = st.progress(0.0)
             for done, (key, content) in enumerate(todo):
                 _sha, name, month, _version = key
-                bar.progress(done / len(todo), text=f"正在读取和校验「{literal(name)}」（{done + 1}/{len(todo)}）")
-                cache[key] = uploading.check_file(data.db_path(), content, name, month)
+                file_text = f"「{literal(name)}」（{done + 1}/{len(todo)}）"
+
+                def stage(step: str, what: str, done: int = done, file_text: str = file_text, name: str = name) -> None:
+                    # 读取, 校验, 对比上月: each file's share of the bar advances stage by stage
+                    position = (done + (CHECK_STAGES.index(step) + 1) / (len(CHECK_STAGES) + 1)) / len(todo)
+                    where = f"工作表「{literal(what)}」" if what and what != name else ""
+                    bar.progress(min(position, 1.0), text=f"{file_text} {step}{where}…")
+
+                bar.progress(done / len(todo), text=f"{file_text} 读取…")
+                cache[key] = uploading.check_file(data.db_path(), content, name, month, units=units, progress=stage)
             bar.progress(1.0, text="校验完成")
             status.update(label=f"已校验 {len(todo)} 个文件", state="complete", expanded=False)
     wanted = {key for key, _content in keyed}
@@ -290,11 +304,138 @@ def show_check(check: uploading.FileCheck) -> None:
             return
         if check.needs_month or check.month is not None:
             show_month_choice(check)
+        for index, request in enumerate(check.requests):
+            show_mapping(check, request, index)
         if check.status == uploading.INVALID:
             show_errors(check)
         else:
             show_preview(check)
         show_notices(check.notices)
+
+
+# --- the mapping step: a unit's own layout -------------------------------------------------------
+
+
+def _column_text(request: object, index: int) -> str:
+    if index == NO_COLUMN:
+        return "（表中没有这一项）"
+    column = request.column(index)  # type: ignore[attr-defined]
+    return f"{column.letter} 列 · {column.label}"
+
+
+def show_mapping(check: uploading.FileCheck, request: MappingRequest, position: int) -> None:
+    """For each template field a column of the sheet (pre-filled), its first values, the unit's status words."""
+    actor = signin.actor()
+    layout = request.layout
+    prefix = f"map_{check.sha256[:12]}_{position}"
+    with st.container(border=True, key=f"mapping_{check.sha256[:12]}_{position}"):
+        st.markdown(f"##### :material/table_convert: 列对应 · 工作表「{literal(request.sheet)}」（{layout.title}）")
+        st.caption(
+            "这张表是本单位原有的格式，缺少模板的必填列。请为模板的每一项选择表中对应的列（已按列名和内容预选，请逐项核对），"
+            "每个选择下方是该列前几行的内容。保存后，同样表头的文件（看板和命令行）都会自动按此读取，校验与模板完全相同。"
+        )
+        units = list(actor.units) if not actor.reaches_all_units() else uploading.unit_choices(data.db_path())
+        fields: dict[str, int] = {}
+        constants: dict[str, str] = {}
+        options = [NO_COLUMN, *[c.index for c in request.columns]]
+        grid = st.columns(3)
+        for number, column in enumerate(layout.columns):
+            cell = grid[number % 3]
+            suggested = request.suggested.get(column.field, NO_COLUMN)
+            label = column.title + ("（必填）" if column.required else "")
+            if column.field == "region":
+                region_options: list[object] = [*options, *[f"unit:{unit}" for unit in units]]
+                default = suggested if suggested != NO_COLUMN else (f"unit:{units[0]}" if len(units) == 1 else NO_COLUMN)
+                chosen = cell.selectbox(
+                    label,
+                    region_options,
+                    index=region_options.index(default),
+                    format_func=lambda v: f"全部为：{v[5:]}" if isinstance(v, str) else _column_text(request, int(v)),  # type: ignore[arg-type]
+                    key=f"{prefix}_{column.field}",
+                )
+                if isinstance(chosen, str):
+                    constants["region"] = chosen[5:]
+                    cell.caption("表中没有地区列：每一行都记为本单位")
+                    continue
+            else:
+                chosen = cell.selectbox(
+                    label,
+                    options,
+                    index=options.index(suggested),
+                    format_func=lambda v: _column_text(request, v),
+                    key=f"{prefix}_{column.field}",
+                )
+            if chosen != NO_COLUMN:
+                fields[column.field] = int(chosen)
+                samples = request.column(int(chosen)).samples
+                cell.caption("前几行：" + ("、".join(literal(v) for v in samples) if samples else "（空）"))
+        statuses: dict[str, str] = {}
+        unknown = request.unknown_statuses(fields.get("status"))
+        if unknown:
+            st.markdown("**整改状态的含义**：下列写法不是模板的状态，请本单位说明各自对应哪一种（不会自动猜测）")
+            words = st.columns(min(len(unknown), 4))
+            for number, value in enumerate(unknown):
+                picked = words[number % len(words)].selectbox(
+                    f"「{literal(value)}」表示", list(STATUSES), index=None, placeholder="请选择", key=f"{prefix}_status_{number}"
+                )
+                if picked:
+                    statuses[value] = picked
+        unit = constants.get("region") or (units[0] if len(units) == 1 else None)
+        name_col, unit_col = st.columns([2, 1])
+        if not actor.reaches_all_units() or unit is not None:
+            unit_col.text_input("所属单位", value=unit or "", disabled=True, key=f"{prefix}_unit_shown")
+        else:
+            unit = unit_col.selectbox("所属单位", units, index=None, placeholder="选择单位", key=f"{prefix}_unit")
+        name = name_col.text_input("列对应名称", value=f"{unit or ''}{layout.title}（原有格式）", max_chars=60, key=f"{prefix}_name")
+        if st.button("保存列对应并重新校验", type="primary", icon=":material/save:", key=f"{prefix}_save", disabled=unit is None):
+            saved = uploading.save_mapping(data.db_path(), actor, request, str(unit), name, fields, constants, statuses)
+            st.session_state[MAPPING_FLASH] = saved
+            st.rerun()
+
+
+def show_mapping_flash() -> None:
+    flash = st.session_state.pop(MAPPING_FLASH, None)
+    if flash is not None:
+        ok, message = flash
+        (st.success if ok else st.error)(literal(message), icon=":material/table_convert:")
+
+
+def show_mappings(actor: Actor) -> None:
+    """专班: every unit's stored column mappings; rename, change the status words, delete."""
+    if not allowed(actor, MANAGE_MAPPINGS):
+        return
+    with st.expander("各单位的列对应（专班）", icon=":material/table_convert:"):
+        table = uploading.mapping_table(data.db_path())
+        if table.empty:
+            st.caption("还没有任何单位保存列对应。单位上传原有格式的文件时，会在校验结果上方设置。")
+            return
+        st.dataframe(literal_cells(table), hide_index=True, width="stretch")
+        stored = {m.mapping_id: m for m in uploading.mapping_list(data.db_path())}
+        picked = st.selectbox(
+            "选择一条列对应",
+            list(stored),
+            index=None,
+            format_func=lambda i: f"#{i} {stored[i].unit} {stored[i].name}",
+            placeholder="选择编号",
+            key="mapping_pick",
+        )
+        if picked is None:
+            return
+        mapping = stored[picked]
+        name = st.text_input("名称", value=mapping.name, key=f"mapping_name_{picked}")
+        statuses = {
+            value: st.selectbox(
+                f"「{literal(value)}」表示", list(STATUSES), index=list(STATUSES).index(status), key=f"mapping_st_{picked}_{n}"
+            )
+            for n, (value, status) in enumerate(mapping.statuses.items())
+        }
+        save, remove, _rest = st.columns([1, 1, 3])
+        if save.button("保存修改", key=f"mapping_save_{picked}", icon=":material/save:"):
+            st.session_state[MAPPING_FLASH] = uploading.update_mapping(data.db_path(), actor, mapping, name, statuses)
+            st.rerun()
+        if remove.button("删除", key=f"mapping_delete_{picked}", icon=":material/delete:"):
+            st.session_state[MAPPING_FLASH] = uploading.delete_mapping(data.db_path(), actor, mapping.mapping_id)
+            st.rerun()
 
 
 def show_upload() -> None:
@@ -438,8 +579,10 @@ def main() -> None:
     show_returned(actor)
     show_template()
     show_identity(actor)
+    show_mapping_flash()
     show_upload()
     show_region_master(actor)
+    show_mappings(actor)
     show_history(actor)
 
 

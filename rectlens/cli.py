@@ -53,7 +53,7 @@ def _month(text: str) -> object:
 def _progress(total: int, description: str):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit="个", file=sys.stderr, disable=None)
+    return tqdm(total=total, desc=description, unit="步", file=sys.stderr, disable=None)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -87,13 +87,21 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rectlens.ingest.service import INVALID, REFUSED, ingest_path
+    from rectlens.ingest.workbook import STAGES
 
     refused = 0
     actor = cli_operator()
-    with _progress(len(args.files), "导入") as bar:
-        for file_name in args.files:
-            outcome = ingest_path(args.db, file_name, actor, month=args.month)
-            bar.update(1)
+    # one step per stage of each file (读取, 校验, 对比上月 is the page's, 保存); tqdm draws only on a terminal
+    with _progress(len(args.files) * len(STAGES), "导入") as bar:
+        for number, file_name in enumerate(args.files):
+
+            def stage(step: str, what: str, number: int = number, name: str = Path(file_name).name) -> None:
+                bar.n = max(bar.n, number * len(STAGES) + STAGES.index(step))
+                bar.set_postfix_str(f"{name} {step}{' ' + what if what and what != name else ''}", refresh=True)
+
+            outcome = ingest_path(args.db, file_name, actor, month=args.month, progress=stage)
+            bar.n = (number + 1) * len(STAGES)
+            bar.refresh()
             if outcome.status in (INVALID, REFUSED):
                 refused += 1
                 print(outcome.message, file=sys.stderr)

@@ -22,10 +22,11 @@ from rectlens import annotate, domain, preview
 from rectlens.access.permissions import PermissionDenied
 from rectlens.access.roles import Actor
 from rectlens.ingest import service
+from rectlens.ingest.mapping import ColumnMapping, MappingError, MappingRequest
 from rectlens.ingest.problems import Problem
-from rectlens.ingest.workbook import ValidatedWorkbook
+from rectlens.ingest.workbook import COMPARING, Progress, ValidatedWorkbook
 from rectlens.quality import stage
-from rectlens.storage import uploads
+from rectlens.storage import mappings, uploads
 
 READY, INVALID, DUPLICATE = "ready", "invalid", "duplicate"
 # The start of the validator's message for a ledger or summary whose report month is written nowhere.
@@ -62,6 +63,11 @@ class FileCheck:
         if self.duplicate is not None:
             return self.duplicate.notices
         return self.workbook.notices if self.workbook else []
+
+    @property
+    def requests(self) -> list[MappingRequest]:
+        """Sheets in a unit's own layout that need a column mapping (the page's mapping step)."""
+        return self.workbook.requests if self.workbook else []
 
     @property
     def needs_month(self) -> bool:
@@ -113,15 +119,75 @@ def error_table(problems: list[Problem]) -> pd.DataFrame:
     return table
 
 
-def check_file(db_path: Path | str, data: bytes, file_name: str, month: dt.date | None = None) -> FileCheck:
-    """Check one uploaded file against the database as it is now; stores nothing."""
+def check_file(
+    db_path: Path | str,
+    data: bytes,
+    file_name: str,
+    month: dt.date | None = None,
+    units: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> FileCheck:
+    """Check one uploaded file against the database as it is now; stores nothing.
+
+    `units`: the uploading account's (they pick a unit's column mapping); `progress` is told each stage."""
     same = service.already_stored(db_path, data, file_name)
     if same is not None:
         return FileCheck(file_name, data, DUPLICATE, month, duplicate=same)
-    workbook = service.validate(db_path, data, file_name, month)
+    workbook = service.validate(db_path, data, file_name, month, units=units, progress=progress)
     if not workbook.valid:
         return FileCheck(file_name, data, INVALID, month, workbook)
+    if progress is not None:
+        progress(COMPARING, file_name)
     return FileCheck(file_name, data, READY, month, workbook, preview.build(db_path, workbook))
+
+
+def save_mapping(
+    db_path: Path | str,
+    actor: Actor,
+    request: MappingRequest,
+    unit: str,
+    name: str,
+    fields: dict[str, int],
+    constants: dict[str, str],
+    statuses: dict[str, str],
+) -> tuple[bool, str]:
+    """Store the unit's column mapping from the mapping step. Returns (saved, message)."""
+    try:
+        saved = mappings.create(db_path, actor, request, unit, name, fields, constants, statuses)
+    except (MappingError, PermissionDenied) as exc:
+        return False, str(exc)
+    later = "本单位以后同样表头的文件会自动按此读取"
+    return True, f"已保存列对应「{saved.name}」（{saved.unit}，#{saved.mapping_id}），已按它重新校验；{later}"
+
+
+def mapping_list(db_path: Path | str) -> tuple[ColumnMapping, ...]:
+    return mappings.list_mappings(db_path)
+
+
+def update_mapping(db_path: Path | str, actor: Actor, mapping: ColumnMapping, name: str, statuses: dict[str, str]) -> tuple[bool, str]:
+    """The office renames a mapping or changes what the unit's status words mean."""
+    try:
+        saved = mappings.update(db_path, actor, mapping.mapping_id, name, mapping.fields, mapping.constants, statuses)
+    except (MappingError, mappings.MappingNotFound, PermissionDenied) as exc:
+        return False, str(exc)
+    return True, f"已修改列对应 #{saved.mapping_id}「{saved.name}」"
+
+
+def delete_mapping(db_path: Path | str, actor: Actor, mapping_id: int) -> tuple[bool, str]:
+    try:
+        old = mappings.delete(db_path, actor, mapping_id)
+    except (mappings.MappingNotFound, PermissionDenied) as exc:
+        return False, str(exc)
+    return True, f"已删除列对应 #{old.mapping_id}「{old.name}」；该单位下次上传同样格式的文件时需要重新设置"
+
+
+def mapping_table(db_path: Path | str) -> pd.DataFrame:
+    """Every stored column mapping for the office's list: 编号, 单位, 表, 名称, 对应, 修改人."""
+    rows = [
+        (m.mapping_id, m.unit, domain.SHEET_TITLES[m.kind], m.name, m.summary(), m.updated_by or m.created_by)
+        for m in mappings.list_mappings(db_path)
+    ]
+    return pd.DataFrame(rows, columns=["编号", "单位", "表", "名称", "对应关系", "最后修改人"])
 
 
 def submit(db_path: Path | str, check: FileCheck, actor: Actor) -> service.IngestOutcome:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import unit_formats
 from actors import ADMIN_ACTOR, AUDITOR_ACTOR, INSPECTOR_ACTOR, LEADER_ACTOR, OFFICE_ACTOR, OPERATOR, UPLOADER_ACTOR
 from audit_trail import audit_rows, last_seq
 from workbooks import (
@@ -31,7 +32,7 @@ from workbooks import (
     xlsx,
 )
 
-from rectlens import planner
+from rectlens import config, planner
 from rectlens.access import accounts, audit, reviews
 from rectlens.access.permissions import PermissionDenied, allowed, require
 from rectlens.access.roles import (
@@ -43,6 +44,7 @@ from rectlens.access.roles import (
     LEADER,
     LOAD_REGIONS,
     MANAGE_ACCOUNTS,
+    MANAGE_MAPPINGS,
     OFFICE,
     PLAN,
     READ_AUDIT,
@@ -57,7 +59,8 @@ from rectlens.access.roles import (
 )
 from rectlens.access.roles import OPERATOR as OPERATOR_ROLE  # the role; OPERATOR is the acting account
 from rectlens.ingest import service
-from rectlens.storage import uploads
+from rectlens.ingest.workbook import validate_workbook
+from rectlens.storage import mappings, uploads
 
 ACTORS: dict[str, Actor] = {
     LEADER: LEADER_ACTOR,
@@ -74,7 +77,7 @@ SPEC_MAY: dict[str, set[str]] = {
     LEADER: {VIEW, EXPORT},
     UPLOADER: {VIEW, EXPORT, UPLOAD_REPORTS},
     INSPECTOR: {VIEW, EXPORT, UPLOAD_CHECKS, PLAN},
-    OFFICE: {VIEW, EXPORT, UPLOAD_REPORTS, UPLOAD_CHECKS, PLAN, RESTORE, WITHDRAW, REVIEW, LOAD_REGIONS},
+    OFFICE: {VIEW, EXPORT, UPLOAD_REPORTS, UPLOAD_CHECKS, PLAN, RESTORE, WITHDRAW, REVIEW, LOAD_REGIONS, MANAGE_MAPPINGS},
     ADMIN: {MANAGE_ACCOUNTS},
     AUDITOR: {READ_AUDIT},
     OPERATOR_ROLE: set(ACTIONS),  # the command line: a trusted local operator
@@ -106,6 +109,7 @@ def _world_template(_regions_template: Path, tmp_path_factory: pytest.TempPathFa
         accounts.create(path, OPERATOR, TARGET, "李目标", [LEADER])
         accounts.create(path, OPERATOR, DISABLED, "周停用", [LEADER])
         accounts.set_disabled(path, OPERATOR, DISABLED, True)
+        create_mapping("江城市")(path, OPERATOR)  # 列对应 #1
     assert uploads.history(path).sort_values("upload_id")["state"].tolist() == ["superseded", "active", "active"]
     return path
 
@@ -139,6 +143,25 @@ def register_round(db: Path, actor: Actor) -> None:
     assert planner.register_round(db, actor, plan) == (1, True)
 
 
+def create_mapping(unit: str) -> Callable[[Path, Actor], None]:
+    """The 江城市 layout of tests/unit_formats mapped for `unit`."""
+
+    def run(db: Path, actor: Actor) -> None:
+        fmt = unit_formats.JIANGCHENG
+        data = fmt.write(unit_formats.october(fmt), "2026年10月")  # read without the stored mappings: always a request
+        request = validate_workbook(data, "台账.xlsx", service.load_region_master(db), config.limits()).requests[0]
+        by_label = {c.label: c.index for c in request.columns}
+        fields = {f: by_label[label] for f, label in fmt.fields.items()}
+        mappings.create(db, actor, request, unit, f"{unit}原有台账", fields, {"region": unit}, fmt.statuses)
+
+    return run
+
+
+def edit_mapping(db: Path, actor: Actor) -> None:
+    old = mappings.list_mappings(db)[0]
+    mappings.update(db, actor, old.mapping_id, "改过的名称", old.fields, old.constants, {**old.statuses, "基本完成": "推进中"})
+
+
 def load_regions(db: Path, actor: Actor) -> None:
     """A region master with a fourth unit."""
     count, problems, _notices = service.replace_region_master(db, regions_xlsx([*REGIONS, ("东海市", "中片", None)]), "地区表.xlsx", actor)
@@ -170,6 +193,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("撤回", lambda db, actor: uploads.withdraw(db, 2, actor), WITHDRAW, "withdraw"),
     Operation("审核", lambda db, actor: reviews.review(db, actor, 2, reviews.RETURNED, "完成日期缺佐证"), REVIEW, "review"),
     Operation("载入地区表", load_regions, LOAD_REGIONS, "regions_load"),
+    Operation("新建列对应（本单位）", create_mapping("江城市"), UPLOAD_REPORTS, "mapping_create"),
+    Operation("新建列对应（外单位）", create_mapping("山阳市"), UPLOAD_REPORTS, "mapping_create", foreign_unit=True),
+    Operation("修改列对应", edit_mapping, MANAGE_MAPPINGS, "mapping_edit"),
+    Operation("删除列对应", lambda db, actor: mappings.delete(db, actor, 1), MANAGE_MAPPINGS, "mapping_delete"),
     Operation("登记抽查轮次", register_round, PLAN, "plan"),
     Operation(
         "新建账号", lambda db, actor: accounts.create(db, actor, "new.person", "新同事", [LEADER]), MANAGE_ACCOUNTS, "account_create"

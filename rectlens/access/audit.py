@@ -53,6 +53,10 @@ ACTION_LABELS: dict[str, str] = {
     "account_set": "修改角色和单位",
     "audit_export": "导出留痕",
     "plan": "登记抽查轮次",
+    "mapping_create": "新建列对应",
+    "mapping_edit": "修改列对应",
+    "mapping_delete": "删除列对应",
+    "mapping_apply": "应用列对应",
 }
 
 

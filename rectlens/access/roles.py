@@ -37,6 +37,7 @@ REVIEW = "review"
 LOAD_REGIONS = "load_regions"
 MANAGE_ACCOUNTS = "manage_accounts"
 READ_AUDIT = "read_audit"
+MANAGE_MAPPINGS = "manage_mappings"  # view, edit and delete the units' column mappings
 
 ACTION_LABELS: dict[str, str] = {
     VIEW: "查看看板",
@@ -50,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     LOAD_REGIONS: "载入地区表",
     MANAGE_ACCOUNTS: "管理账号",
     READ_AUDIT: "查看和导出留痕",
+    MANAGE_MAPPINGS: "管理各单位的列对应",
 }
 ACTIONS: tuple[str, ...] = tuple(ACTION_LABELS)
 
@@ -58,7 +60,7 @@ GRANTS: dict[str, frozenset[str]] = {
     LEADER: _LEADER,
     UPLOADER: _LEADER | {UPLOAD_REPORTS},
     INSPECTOR: _LEADER | {UPLOAD_CHECKS, PLAN},
-    OFFICE: _LEADER | {UPLOAD_REPORTS, UPLOAD_CHECKS, PLAN, RESTORE, WITHDRAW, REVIEW, LOAD_REGIONS},
+    OFFICE: _LEADER | {UPLOAD_REPORTS, UPLOAD_CHECKS, PLAN, RESTORE, WITHDRAW, REVIEW, LOAD_REGIONS, MANAGE_MAPPINGS},
     ADMIN: frozenset({MANAGE_ACCOUNTS}),
     AUDITOR: frozenset({READ_AUDIT}),
     OPERATOR: frozenset(ACTIONS),

@@ -15,9 +15,10 @@ from rectlens.access.permissions import PermissionDenied, require
 from rectlens.access.roles import LOAD_REGIONS, Actor
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.values import month_label
-from rectlens.ingest.workbook import ValidatedWorkbook, validate_workbook
+from rectlens.ingest.workbook import SAVING, Progress, ValidatedWorkbook, validate_workbook
 from rectlens.regions import RegionMaster
 from rectlens.storage.database import connect, transaction
+from rectlens.storage.mappings import all_mappings
 from rectlens.storage.uploads import (
     KIND_LABELS,
     AlreadyStored,
@@ -29,6 +30,10 @@ from rectlens.storage.uploads import (
 )
 
 STORED, DUPLICATE, INVALID, REFUSED = "stored", "duplicate", "invalid", "refused"
+MAPPING_HINT = (
+    "文件中有按本单位原有格式填写的表（缺少模板的必填列）：可在看板“数据上传”页上传一次，按提示选择各列对应模板的哪一项并保存“列对应”，"
+    "以后同样表头的文件（看板和命令行）都会自动套用"
+)
 
 
 @dataclass
@@ -75,9 +80,14 @@ def validate(
     data: bytes,
     file_name: str,
     month: dt.date | None = None,
+    units: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> ValidatedWorkbook:
-    """Validate without storing (the upload page previews with this)."""
-    return _explain_product_sheets(validate_workbook(data, file_name, load_region_master(db_path), config.limits(), month))
+    """Validate without storing (the upload page previews with this); `units` are the uploading account's."""
+    with connect(db_path) as con:
+        regions, known = region_master(con), all_mappings(con)
+    workbook = validate_workbook(data, file_name, regions, config.limits(), month, column_mappings=known, units=units, progress=progress)
+    return _explain_product_sheets(workbook)
 
 
 def already_stored(db_path: Path | str, data: bytes, file_name: str) -> IngestOutcome | None:
@@ -93,17 +103,27 @@ def ingest_bytes(
     file_name: str,
     actor: Actor,
     month: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> IngestOutcome:
     """Validate and store one file as `actor`; every outcome (stored, duplicate, invalid, refused) is audited."""
     digest = _sha(data)
-    with connect(db_path) as con:  # one short connection for both look-ups
+    with connect(db_path) as con:  # one short connection for the look-ups
         same = find_same_file(con, digest)
         regions = region_master(con)
+        known = all_mappings(con)
     if same:
         return audited(db_path, actor, _duplicate(file_name, same))
-    workbook = _explain_product_sheets(validate_workbook(data, file_name, regions, config.limits(), month, sha256=digest))
+    workbook = _explain_product_sheets(
+        validate_workbook(
+            data, file_name, regions, config.limits(), month, sha256=digest, column_mappings=known, units=actor.units, progress=progress
+        )
+    )
     if not workbook.valid:
+        if workbook.requests:
+            workbook.notices.append(MAPPING_HINT)
         return audited(db_path, actor, IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices))
+    if progress is not None:
+        progress(SAVING, file_name)
     return store_validated(db_path, workbook, actor)
 
 
@@ -142,14 +162,16 @@ def store_validated(db_path: Path | str, workbook: ValidatedWorkbook, actor: Act
     return IngestOutcome(workbook.file_name, STORED, [], workbook.notices + notices, uploads)
 
 
-def ingest_path(db_path: Path | str, path: Path | str, actor: Actor, month: dt.date | None = None) -> IngestOutcome:
+def ingest_path(
+    db_path: Path | str, path: Path | str, actor: Actor, month: dt.date | None = None, progress: Progress | None = None
+) -> IngestOutcome:
     file_path = Path(path)
     try:
         data = file_path.read_bytes()
     except OSError as exc:
         problem = Problem("", None, "", "", f"无法读取文件：{exc.strerror or exc}", file=file_path.name)
         return IngestOutcome(file_path.name, INVALID, [problem])
-    return ingest_bytes(db_path, data, file_path.name, actor, month)
+    return ingest_bytes(db_path, data, file_path.name, actor, month, progress)
 
 
 # Sheets the product itself puts into workbooks: the template's instructions and hidden

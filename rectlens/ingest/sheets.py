@@ -165,6 +165,14 @@ class SheetContext:
     option_month: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class SheetMapping:
+    """What a unit's column mapping adds to reading one sheet: its status words and constant fields."""
+
+    statuses: dict[str, str] = field(default_factory=dict)  # squashed value -> status
+    constants: dict[str, str] = field(default_factory=dict)  # field -> value of every row
+
+
 @dataclass
 class ParsedSheet:
     kind: str
@@ -177,11 +185,12 @@ class ParsedSheet:
 
 
 class _SheetReader:
-    def __init__(self, grid: Grid, layout: SheetLayout, header: Header, context: SheetContext) -> None:
+    def __init__(self, grid: Grid, layout: SheetLayout, header: Header, context: SheetContext, mapping: SheetMapping | None = None) -> None:
         self.grid = grid
         self.layout = layout
         self.header = header
         self.context = context
+        self.mapping = mapping or SheetMapping()
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self.total_row: dict[str, object] | None = None
@@ -270,9 +279,14 @@ class _SheetReader:
 
     def parse_column(self, column: Column, row_indexes: list[int]) -> list[object]:
         col_index = self.header.fields.get(column.field)
-        if col_index is None:
+        constant = self.mapping.constants.get(column.field)
+        if col_index is None and constant is None:
             return [None] * len(row_indexes)
-        raw_cells = list(self._columns[col_index]) if col_index < len(self._columns) else [""] * len(row_indexes)
+        if constant is not None:
+            raw_cells: list[Cell] = [constant] * len(row_indexes)
+        else:
+            assert col_index is not None
+            raw_cells = list(self._columns[col_index]) if col_index < len(self._columns) else [""] * len(row_indexes)
         if column.field == "region":
             raw_cells = self._fill_down(raw_cells)
         if column.kind == "text" and not column.required:
@@ -282,6 +296,8 @@ class _SheetReader:
                 for raw in raw_cells
             ]
         parser = PARSERS[column.kind]
+        if column.kind == "status" and self.mapping.statuses:
+            parser = self._unit_status
         # Parse each distinct cell once: columns repeat few values (statuses,
         # projects, dates), and a 100,000-row sheet stays fast.
         codes, uniques = pd.factorize(pd.Series(raw_cells, dtype=object), use_na_sentinel=False)
@@ -294,6 +310,10 @@ class _SheetReader:
                 raw = raw_cells[position]
                 self.error(row_indexes[position], column, raw, "应为" + str(outcomes[codes[position]]))
         return list(parsed[codes])
+
+    def _unit_status(self, raw: Cell) -> object:
+        """A status in the unit's own words (as its mapping says), else as the template reads it."""
+        return self.mapping.statuses.get(squash(raw)) or values.parse_status(raw)
 
     @staticmethod
     def _fill_down(cells: list[Cell]) -> list[Cell]:
@@ -519,8 +539,8 @@ CROSS_CHECKS: dict[str, Callable[[_SheetReader, pd.DataFrame], None]] = {
 }
 
 
-def parse_sheet(grid: Grid, layout: SheetLayout, header: Header, context: SheetContext) -> ParsedSheet:
-    reader = _SheetReader(grid, layout, header, context)
+def parse_sheet(grid: Grid, layout: SheetLayout, header: Header, context: SheetContext, mapping: SheetMapping | None = None) -> ParsedSheet:
+    reader = _SheetReader(grid, layout, header, context, mapping)
     for column in header.missing:
         reader.error(header.row, column, "", f"表头中缺少必填列“{column.title}”；请按模板补上这一列")
     frame = reader.read()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rectlens import domain
 from rectlens.config import Limits
 from rectlens.domain import SheetLayout
-from rectlens.ingest.excel import SheetTooLarge, SheetUnreadable, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
+from rectlens.ingest import mapping as mappings
+from rectlens.ingest.excel import Grid, SheetTooLarge, SheetUnreadable, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
+from rectlens.ingest.mapping import ColumnMapping, MappingRequest
 from rectlens.ingest.problems import Problem
-from rectlens.ingest.sheets import Header, ParsedSheet, SheetContext, find_header, parse_sheet
+from rectlens.ingest.sheets import IGNORED_HEADERS, Header, ParsedSheet, SheetContext, SheetMapping, find_header, header_key, parse_sheet
 from rectlens.regions import RegionMaster
 from rectlens.text import squash
 
@@ -24,10 +27,26 @@ class ValidatedWorkbook:
     sheets: list[ParsedSheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    requests: list[MappingRequest] = field(default_factory=list)  # sheets that need a column mapping
+    applied: list[tuple[ColumnMapping, str]] = field(default_factory=list)  # (mapping, sheet) read with a stored mapping
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def needs_mapping(self) -> bool:
+        return bool(self.requests)
+
+
+# Stages of checking and storing a file, as the upload page and the command line show them.
+READING, VALIDATING, COMPARING, SAVING = "读取", "校验", "对比上月", "保存"
+STAGES: tuple[str, ...] = (READING, VALIDATING, COMPARING, SAVING)
+Progress = Callable[[str, str], None]  # (stage, what: e.g. the sheet's name)
+
+
+def _no_progress(stage: str, what: str) -> None:
+    return None
 
 
 def kind_by_name(sheet_name: str, layouts: tuple[SheetLayout, ...]) -> SheetLayout | None:
@@ -70,9 +89,16 @@ def validate_workbook(
     option_month: dt.date | None = None,
     layouts: tuple[SheetLayout, ...] = domain.REPORT_LAYOUTS,
     sha256: str | None = None,
+    column_mappings: tuple[ColumnMapping, ...] = (),
+    units: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> ValidatedWorkbook:
-    """Every problem of a workbook (nothing is stored here). `sha256` may be passed when already known."""
+    """Every problem of a workbook (nothing is stored here). `sha256` may be passed when already known.
+
+    `column_mappings` are the units' stored mappings (one is applied to a sheet with the same header);
+    `units` those of the uploading account (they pick a mapping when several units share a header)."""
     result = ValidatedWorkbook(file_name, sha256 or hashlib.sha256(data).hexdigest(), len(data))
+    progress = progress or _no_progress
 
     def refuse(message: str, sheet: str = "") -> ValidatedWorkbook:
         result.problems.append(Problem(sheet=sheet, row=None, column="", value="", expected=message, file=file_name))
@@ -89,6 +115,7 @@ def validate_workbook(
             # often last month's copy or a lookup list: what staff cannot see is not read
             result.notices.append(f"工作表「{sheet_name}」是隐藏的工作表，已忽略；如需导入，请在 Excel 中取消隐藏后重新上传")
             continue
+        progress(READING, sheet_name)
         try:
             grid = read_grid(book, sheet_name, limits)
         except SheetTooLarge as exc:
@@ -104,9 +131,15 @@ def validate_workbook(
         headers = {layout.kind: find_header(grid, layout) for layout in layouts}
         layout, header = recognise(sheet_name, headers, layouts)
         if layout is None or header is None:
+            layout, header = _unit_layout(sheet_name, grid, layouts)
+        if layout is None or header is None:
             result.notices.append(f"工作表「{sheet_name}」不是可识别的报送表，已忽略")
             continue
-        parsed = parse_sheet(grid, layout, header, context)
+        progress(VALIDATING, sheet_name)
+        sheet_mapping = None
+        if not header.complete and layout.kind in mappings.MAPPABLE_KINDS:
+            header, sheet_mapping = _apply_mapping(result, grid, layout, header, context, column_mappings, units)
+        parsed = parse_sheet(grid, layout, header, context, sheet_mapping)
         result.sheets.append(parsed)
         result.problems.extend(parsed.problems)
         result.notices.extend(parsed.notices)
@@ -125,6 +158,79 @@ def validate_workbook(
         titles = "、".join(layout.title for layout in layouts)
         refuse(f"没有找到可识别的工作表：工作表名称或表头应与模板一致（{titles}）；请下载模板对照填写")
     return result
+
+
+def _unit_layout(sheet_name: str, grid: Grid, layouts: tuple[SheetLayout, ...]) -> tuple[SheetLayout | None, Header | None]:
+    """A ledger or summary in a unit's own words that no template header names (see find_unit_header)."""
+    named = kind_by_name(sheet_name, layouts)
+    for layout in layouts:
+        if layout.kind in mappings.MAPPABLE_KINDS:
+            header = mappings.find_unit_header(grid, layout, named is layout)
+            if header is not None:
+                return layout, header
+    return None, None
+
+
+def _apply_mapping(
+    result: ValidatedWorkbook,
+    grid: Grid,
+    layout: SheetLayout,
+    header: Header,
+    context: SheetContext,
+    column_mappings: tuple[ColumnMapping, ...],
+    units: tuple[str, ...],
+) -> tuple[Header, SheetMapping | None]:
+    """The header as a stored mapping reads it, or the header unchanged and a mapping request for the page."""
+    first, last = mappings.header_span(grid, header.first_row, header.row)
+    labels = mappings.header_labels(grid, first, last)
+    signature = mappings.signature(layout.kind, labels)
+    candidates = [m for m in column_mappings if m.kind == layout.kind and m.signature == signature]
+    chosen = _choose(candidates, grid, last, labels, context, units)
+    if chosen is None:
+        result.requests.append(mappings.request_for(grid, layout, first, last, context.regions))
+        if candidates:
+            owners = "、".join(dict.fromkeys(m.unit for m in candidates))
+            result.notices.append(
+                f"工作表「{grid.name}」的表头与 {owners} 的列对应相同，但文件中的地区与之不符，未套用；请在数据上传页设置本单位的列对应"
+            )
+        return header, None
+    fields = mappings.fields_by_index(chosen, labels)
+    used = set(fields.values())
+    extras = {index: label for index, label in labels.items() if index not in used and header_key(label) not in IGNORED_HEADERS}
+    missing = [c for c in layout.required if c.field not in fields and c.field not in chosen.constants]
+    mapped = Header(last, fields, extras, missing, first)
+    result.applied.append((chosen, grid.name))
+    result.notices.append(f"工作表「{grid.name}」按列对应「{chosen.name}」（{chosen.unit}，#{chosen.mapping_id}）读取：{chosen.summary()}")
+    return mapped, SheetMapping(mappings.status_vocabulary(chosen), dict(chosen.constants))
+
+
+def _choose(
+    candidates: list[ColumnMapping], grid: Grid, header_row: int, labels: dict[int, str], context: SheetContext, units: tuple[str, ...]
+) -> ColumnMapping | None:
+    """The unit's mapping for this header: the one whose unit the file's 地区 names (or, for a mapping
+    with a constant 地区, the uploading account's unit); None when no unit's mapping fits."""
+    fitting: list[ColumnMapping] = []
+    for candidate in candidates:
+        if "region" in candidate.constants:
+            if not units or candidate.unit in units:
+                fitting.append(candidate)
+            continue
+        index = mappings.fields_by_index(candidate, labels).get("region")
+        if index is None:
+            continue
+        named: set[str] = set()
+        for row in grid.rows[header_row + 1 :]:
+            cell = row[index] if index < len(row) else None
+            if isinstance(cell, str) and cell.strip():
+                try:
+                    named.add(context.regions.unit(cell))
+                except ValueError:
+                    continue
+        if named == {candidate.unit}:
+            fitting.append(candidate)
+    if len({m.unit for m in fitting}) > 1:
+        return None  # several units share this header and the file does not say which one it is
+    return fitting[0] if fitting else None
 
 
 # Keys that must be unique across all sheets of one kind, the column that names

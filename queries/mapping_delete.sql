@@ -1,0 +1,1 @@
+DELETE FROM column_mappings WHERE mapping_id = $mapping_id
