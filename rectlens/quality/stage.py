@@ -52,6 +52,7 @@ _cache_lock = threading.Lock()
 _compute_lock = threading.Lock()
 _pending: set[tuple[str, dt.date]] = set()
 _pending_lock = threading.Lock()
+_warming: set[threading.Thread] = set()
 
 
 def quality_settings() -> dict[str, Any]:
@@ -71,13 +72,13 @@ def _key(con: duckdb.DuckDBPyConnection, month: dt.date, thresholds: dict[str, A
     return (_FORMAT, month, snapshot, rules)
 
 
-def _disk_path(key: tuple[Any, ...]) -> Path:
+def _disk_path(key: tuple[Any, ...], folder: Path) -> Path:
     digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
-    return config.cache_dir() / "quality" / f"{digest}.parquet"
+    return folder / "quality" / f"{digest}.parquet"
 
 
-def _read_disk(key: tuple[Any, ...]) -> pd.DataFrame | None:
-    path = _disk_path(key)
+def _read_disk(key: tuple[Any, ...], folder: Path) -> pd.DataFrame | None:
+    path = _disk_path(key, folder)
     try:
         frame = pq.read_table(path).to_pandas()
     except (FileNotFoundError, NotADirectoryError):
@@ -90,10 +91,10 @@ def _read_disk(key: tuple[Any, ...]) -> pd.DataFrame | None:
     return frame
 
 
-def _write_disk(key: tuple[Any, ...], frame: pd.DataFrame) -> None:
+def _write_disk(key: tuple[Any, ...], frame: pd.DataFrame, folder: Path) -> None:
     """Store atomically (a reader sees the old file or the whole new one); a cache that cannot be
     written (read-only folder, full disk) only costs the next process a recomputation."""
-    path = _disk_path(key)
+    path = _disk_path(key, folder)
     partial = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,14 +156,14 @@ def _remember(key: tuple[Any, ...], facts: pd.DataFrame) -> None:
             _cache.popitem(last=False)
 
 
-def _cached(key: tuple[Any, ...]) -> pd.DataFrame | None:
+def _cached(key: tuple[Any, ...], folder: Path) -> pd.DataFrame | None:
     """From memory, else from the cache folder (then also kept in memory)."""
     with _cache_lock:
         facts = _cache.get(key)
         if facts is not None:
             _cache.move_to_end(key)
             return facts
-    facts = _read_disk(key)
+    facts = _read_disk(key, folder)
     if facts is not None:
         _remember(key, facts)
     return facts
@@ -172,34 +173,36 @@ def _facts(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
     """The month's item_quality rows: cached, else computed once (one computation at a time per
     process: a page arriving while the background warm-up runs waits for it instead of repeating it)."""
     thresholds, settings = config.thresholds(), quality_settings()
-    key = _key(con, month, thresholds, settings)
-    facts = _cached(key)
+    key, folder = _key(con, month, thresholds, settings), config.cache_dir()
+    facts = _cached(key, folder)
     if facts is not None:
         return facts
-    return _compute_once(key, sql.arrow(con, "quality_items", {"month": month}), thresholds, settings)
+    return _compute_once(key, folder, sql.arrow(con, "quality_items", {"month": month}), thresholds, settings)
 
 
-def _compute_once(key: tuple[Any, ...], items: pa.Table, thresholds: dict[str, Any], settings: dict[str, Any]) -> pd.DataFrame:
+def _compute_once(
+    key: tuple[Any, ...], folder: Path, items: pa.Table, thresholds: dict[str, Any], settings: dict[str, Any]
+) -> pd.DataFrame:
     with _compute_lock:
-        facts = _cached(key)  # computed by another thread while this one waited
+        facts = _cached(key, folder)  # computed by another thread while this one waited
         if facts is None:
             facts = _compute(items, thresholds, settings)
-            _write_disk(key, facts)
+            _write_disk(key, facts, folder)
             _remember(key, facts)
     return facts
 
 
-def warm(db_path: Path | str, month: dt.date) -> None:
-    """Compute and keep the month's facts now (reading the store briefly, computing without it)."""
+def warm(db_path: Path | str, month: dt.date, thresholds: dict[str, Any], settings: dict[str, Any], folder: Path) -> None:
+    """Compute and keep the month's facts now (reading the store briefly, computing without it),
+    with the rules and cache folder in force when it was asked for."""
     with _pending_lock:
         _pending.discard((str(db_path), month))
-    thresholds, settings = config.thresholds(), quality_settings()
     with staged(db_path) as con:
         key = _key(con, month, thresholds, settings)
-        if _cached(key) is not None:
+        if _cached(key, folder) is not None:
             return
         items = sql.arrow(con, "quality_items", {"month": month})
-    _compute_once(key, items, thresholds, settings)
+    _compute_once(key, folder, items, thresholds, settings)
 
 
 def warm_in_background(db_path: Path | str, months: Iterable[dt.date | None]) -> None:
@@ -212,16 +215,31 @@ def warm_in_background(db_path: Path | str, months: Iterable[dt.date | None]) ->
             if job in _pending:
                 continue
             _pending.add(job)
-        threading.Thread(target=_warm_quietly, args=(db_path, month), name=f"quality-warm-{month:%Y-%m}", daemon=True).start()
+        rules = (config.thresholds(), quality_settings(), config.cache_dir())
+        thread = threading.Thread(target=_warm_quietly, args=(db_path, month, *rules), name=f"quality-warm-{month:%Y-%m}", daemon=True)
+        with _pending_lock:
+            _warming.add(thread)
+        thread.start()
 
 
-def _warm_quietly(db_path: Path | str, month: dt.date) -> None:
+def wait_for_warm_ups(timeout: float = 120.0) -> None:
+    """Block until the background computations started so far have ended (tests, orderly shutdown)."""
+    with _pending_lock:
+        threads = list(_warming)
+    for thread in threads:
+        thread.join(timeout)
+
+
+def _warm_quietly(db_path: Path | str, month: dt.date, thresholds: dict[str, Any], settings: dict[str, Any], folder: Path) -> None:
     try:
-        warm(db_path, month)
+        warm(db_path, month, thresholds, settings, folder)
     except Exception:  # a warm-up is an optimisation: the page computes (and reports) on its own
         log.warning("list-quality warm-up for %s failed", month, exc_info=True)
         with _pending_lock:
             _pending.discard((str(db_path), month))
+    finally:
+        with _pending_lock:
+            _warming.discard(threading.current_thread())
 
 
 def clear_memory() -> None:
