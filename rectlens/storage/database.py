@@ -67,7 +67,10 @@ def _reason(exc: Exception) -> str:
     if "ermission denied" in text:
         return "没有读写权限"
     if "version" in text.lower():
-        return "文件由不兼容的 DuckDB 版本创建"
+        return (
+            "文件由不兼容的 DuckDB 版本创建（例如 DuckDB 2.0 写的文件，本系统固定使用 1.5.5），"
+            "请按 README“从 DuckDB 2.0 的数据库文件转换”一节转换后再用"
+        )
     return text
 
 
