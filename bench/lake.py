@@ -18,7 +18,6 @@ Run: .venv/bin/python bench/lake.py [--problems 100000 --months 24 --checks 5000
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from metrics import OUT, best_of, build  # noqa: E402
+from metrics import best_of, ensure_built  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
 
 from rectlens.access.roles import cli_operator  # noqa: E402
@@ -114,13 +113,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200, help="ledger rows per workbook")
     args = parser.parse_args()
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"metrics_{args.problems}x{args.months}.duckdb"
-    if not path.exists():
-        start = time.perf_counter()
-        build(path, args.problems, args.months, args.checks)
-        print(f"built {path.name} in {time.perf_counter() - start:.1f} s")
-    month = (dt.date(2024, 11, 1) + pd.DateOffset(months=args.months - 1)).date()
+    path, month = ensure_built(args.problems, args.months, args.checks)
     work = Path(tempfile.mkdtemp(prefix="rectlens-bench-lake-"))
     os.environ.setdefault("RECTLENS_SETTINGS", str(work / "no-settings.toml"))
     cluster = Cluster()

@@ -104,6 +104,17 @@ def load(con: duckdb.DuckDBPyConnection, month: dt.date | None) -> tuple[pd.Data
     return ledger, checks
 
 
+def ensure_built(problems: int, months: int, checks: int) -> tuple[Path, dt.date]:
+    """This benchmark's database in bench/out/ (built on first use, then reused) and its last month."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"metrics_{problems}x{months}.duckdb"
+    if not path.exists():
+        start = time.perf_counter()
+        build(path, problems, months, checks)
+        print(f"built {path.name} in {time.perf_counter() - start:.1f} s")
+    return path, (dt.date(2024, 11, 1) + pd.DateOffset(months=months - 1)).date()
+
+
 def best_of(runs: int, action) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     timings, result = [], None
     for _ in range(runs):
@@ -121,13 +132,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"metrics_{args.problems}x{args.months}.duckdb"
-    if not path.exists():
-        start = time.perf_counter()
-        build(path, args.problems, args.months, args.checks)
-        print(f"built {path.name} in {time.perf_counter() - start:.1f} s")
-    month = (dt.date(2024, 11, 1) + pd.DateOffset(months=args.months - 1)).date()
+    path, month = ensure_built(args.problems, args.months, args.checks)
 
     product_metrics, table = best_of(args.runs, lambda: metrics(path, month))
     product_total, report = best_of(args.runs, lambda: month_report(path, month))

@@ -42,8 +42,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.metrics import OUT, best_of  # noqa: E402
-from bench.metrics import build as build_metrics  # noqa: E402
+from bench.metrics import OUT, best_of, ensure_built  # noqa: E402
 from rectlens import config, demo, domain, flags  # noqa: E402
 from rectlens.metrics import analysis, previous_month  # noqa: E402
 from rectlens.quality import similarity, stage, text  # noqa: E402
@@ -176,9 +175,7 @@ def main() -> None:
     if not month_db.exists():
         build_month(month_db, texts, args.units)
         print(f"built {month_db.name}")
-    metrics_db = OUT / "metrics_100000x24.duckdb"
-    if not metrics_db.exists():
-        build_metrics(metrics_db, 100_000, 24, 50_000)
+    metrics_db, _last_month = ensure_built(100_000, 24, 50_000)
     texts_db = OUT / "metrics_texts_100000x24.duckdb"
     if not texts_db.exists():
         with_texts(metrics_db, texts_db, corpus(100_000, 20))

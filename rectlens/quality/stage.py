@@ -235,8 +235,6 @@ def _warm_quietly(db_path: Path | str, month: dt.date, thresholds: dict[str, Any
         warm(db_path, month, thresholds, settings, folder)
     except Exception:  # a warm-up is an optimisation: the page computes (and reports) on its own
         log.warning("list-quality warm-up for %s failed", month, exc_info=True)
-        with _pending_lock:
-            _pending.discard((str(db_path), month))
     finally:
         with _pending_lock:
             _warming.discard(threading.current_thread())
