@@ -15,18 +15,28 @@ from __future__ import annotations
 
 import copy
 import io
+import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
+import fastexcel
+import numpy as np
+import pyarrow as pa
 import python_calamine as calamine
 
 from rectlens.config import Limits
+from rectlens.ingest.rendered import blank_mask, decode, render
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 Cell = object
+MergedRange = tuple[tuple[int, int], tuple[int, int]]  # ((top, left), (bottom, right)): 0-based, inclusive
+WORKSHEETS = "xl/worksheets/"
+HEAD_ROWS = 40  # rows kept as Python cells for finding the header (sheets.HEADER_SCAN_ROWS and the row below it)
 INFLATE_CHUNK = 1024 * 1024  # bytes inflated at a time while counting
 RATIO_FLOOR = 10_000_000  # members smaller than this are never judged by their compression ratio
 UNBOUNDED = 1 << 62  # a member's size to read to: the real end of its data, whatever the archive declares
@@ -40,13 +50,47 @@ class UnreadableFile(Exception):
 
 @dataclass
 class Grid:
-    """A sheet's cells, row 0 being Excel row 1, column 0 column A."""
+    """A sheet's cells as text columns (see rectlens.ingest.rendered), column 0 being column A and
+    row 0 Excel row 1, every column `height` long, merged ranges filled from their top-left cell.
+
+    `head` holds the first rows as decoded cells: headers, titles and the first data rows are
+    looked at cell by cell; the data rows themselves are read column-wise."""
 
     name: str
-    rows: list[list[Cell]]
+    columns: list[pa.Array]
+    height: int
+    head: list[list[Cell]] = field(default_factory=list)
+    filled: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))  # [row, column]: the cell is not blank
+
+    def __post_init__(self) -> None:
+        if not self.head and self.height:
+            self.head = _decoded_rows(self.columns, 0, min(HEAD_ROWS, self.height))
+        if self.filled.shape != (self.height, self.width):
+            self.filled = np.column_stack([~blank_mask(column) for column in self.columns]) if self.columns else self.filled
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
 
     def excel_row(self, index: int) -> int:
         return index + 1
+
+    def rows(self, start: int, stop: int) -> list[list[Cell]]:
+        """Rows `start`..`stop` (exclusive) as decoded cells ("" for an empty cell)."""
+        stop = min(stop, self.height)
+        if start >= stop:
+            return []
+        if stop <= len(self.head):
+            return self.head[start:stop]
+        return _decoded_rows(self.columns, start, stop)
+
+    def row(self, index: int) -> list[Cell]:
+        return self.rows(index, index + 1)[0]
+
+
+def _decoded_rows(columns: list[pa.Array], start: int, stop: int) -> list[list[Cell]]:
+    decoded = [[decode(text) for text in column.slice(start, stop - start).to_pylist()] for column in columns]
+    return [list(row) for row in zip(*decoded, strict=True)] if decoded else [[] for _ in range(start, stop)]
 
 
 def column_letter(index: int) -> str:
@@ -63,8 +107,43 @@ def _mb(size: float) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
 
-def check_zip(data: bytes, limits: Limits) -> None:
-    """Refuse an .xlsx that is not a workbook, or that inflates past the limits (counted, not declared)."""
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
+_MERGE_CARRY = 512  # bytes kept between chunks, so that a tag cut by a chunk boundary is still found
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+class MergeScanner:
+    """Collects the merged ranges (<mergeCell ref="A1:D1"/>) of a worksheet's XML as it is inflated.
+
+    The ranges sit after the sheet's data, and text in the XML cannot hold a raw "<", so a plain
+    search for the tag is exact; a chunk without the word costs one fast byte search."""
+
+    def __init__(self) -> None:
+        self.ranges: list[MergedRange] = []
+        self._carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        text = self._carry + chunk
+        end = 0
+        if b"mergeCell" in text:
+            for match in _MERGE_CELL.finditer(text):
+                left, top, right, bottom = match.groups()
+                self.ranges.append(((int(top) - 1, _column_index(left)), (int(bottom) - 1, _column_index(right))))
+                end = match.end()
+        self._carry = text[max(end, len(text) - _MERGE_CARRY) :]
+
+
+def check_zip(data: bytes, limits: Limits) -> dict[str, list[MergedRange]]:
+    """Refuse an .xlsx that is not a workbook, or that inflates past the limits (counted, not declared).
+
+    Returns the merged ranges of each worksheet member, found while inflating it (the one pass over
+    its bytes that the count needs anyway)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -88,8 +167,13 @@ def check_zip(data: bytes, limits: Limits) -> None:
             raise UnreadableFile(BOMB)
     # Then the bytes that really come out.
     total = 0
+    merged: dict[str, list[MergedRange]] = {}
     for info in infos:
-        total += _inflated_size(archive, info, total, limits)
+        found = MergeScanner() if info.filename.startswith(WORKSHEETS) and info.filename.endswith(".xml") else None
+        total += _inflated_size(archive, info, total, limits, found)
+        if found is not None:
+            merged[info.filename] = found.ranges
+    return merged
 
 
 def _member_too_large(limits: Limits) -> str:
@@ -99,8 +183,9 @@ def _member_too_large(limits: Limits) -> str:
     )
 
 
-def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int, limits: Limits) -> int:
-    """The bytes `info` really inflates to, refusing it as soon as it passes a limit (`before`: the members already counted)."""
+def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int, limits: Limits, scanner: MergeScanner | None) -> int:
+    """The bytes `info` really inflates to, refusing it as soon as it passes a limit (`before`: the members already counted).
+    Each chunk is also shown to `scanner`, when given."""
     if info.is_dir():
         return 0
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -112,6 +197,8 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int,
         with archive.open(probe) as member:
             while chunk := member.read(INFLATE_CHUNK):
                 size += len(chunk)
+                if scanner is not None:
+                    scanner.feed(chunk)
                 if size > limits.max_member_unpacked_bytes:
                     raise UnreadableFile(_member_too_large(limits))
                 if before + size > limits.max_unpacked_bytes:
@@ -132,7 +219,93 @@ def _inflated_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int,
     return size
 
 
-def open_workbook(data: bytes, limits: Limits) -> calamine.CalamineWorkbook:
+@dataclass(frozen=True)
+class SheetEntry:
+    name: str
+    hidden: bool
+    merged: tuple[MergedRange, ...] = ()
+
+
+class Book:
+    """An opened workbook: its worksheets, and each one's cells as a Grid."""
+
+    sheets: list[SheetEntry]
+
+    def cells(self, entry: SheetEntry) -> tuple[list[pa.Array], int, tuple[MergedRange, ...]]:
+        """The sheet's text columns (from column A), its height and its merged ranges."""
+        raise NotImplementedError
+
+
+class XlsxBook(Book):
+    """An .xlsx: fastexcel renders every cell as text straight into Arrow; the sheet list and merged
+    ranges come from the workbook's own parts (calamine would parse a whole sheet for them)."""
+
+    def __init__(self, data: bytes, merged: dict[str, list[MergedRange]]) -> None:
+        self.reader = fastexcel.read_excel(data)
+        self.sheets = [SheetEntry(name, hidden, tuple(merged.get(member, ()))) for name, hidden, member in _xlsx_worksheets(data)]
+
+    def cells(self, entry: SheetEntry) -> tuple[list[pa.Array], int, tuple[MergedRange, ...]]:
+        sheet = self.reader.load_sheet(entry.name, header_row=None, skip_rows=0, dtypes="string")
+        batch = sheet.to_arrow()
+        # calamine starts a sheet at its first used column: put each column back at its own letter
+        placed = {info.absolute_index: batch.column(info.index) for info in sheet.available_columns()}
+        height = batch.num_rows
+        width = max(placed, default=-1) + 1
+        return [placed.get(index, pa.nulls(height, pa.string())) for index in range(width)], height, entry.merged
+
+
+class XlsBook(Book):
+    """A legacy .xls, read by python-calamine and rendered as the .xlsx reader renders it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.sheets = [
+            SheetEntry(meta.name, meta.visible != calamine.SheetVisibleEnum.Visible)
+            for meta in self.book.sheets_metadata
+            if meta.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+
+    def cells(self, entry: SheetEntry) -> tuple[list[pa.Array], int, tuple[MergedRange, ...]]:
+        sheet = self.book.get_sheet_by_name(entry.name)
+        if sheet.end is None:
+            return [], 0, ()
+        rows = sheet.to_python(skip_empty_area=False)
+        width = max((len(row) for row in rows), default=0)
+        columns = [pa.array([render(row[index]) if index < len(row) else None for row in rows], pa.string()) for index in range(width)]
+        return columns, len(rows), tuple(sheet.merged_cell_ranges or ())
+
+
+def _xlsx_worksheets(data: bytes) -> list[tuple[str, bool, str]]:
+    """(name, hidden, zip member) of each worksheet, in workbook order (chart and dialog sheets left out)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, ValueError) as exc:
+        raise UnreadableFile(DAMAGED) from exc
+    targets: dict[str, tuple[str, str]] = {}
+    for relation in relations.iter():
+        if _local(relation.tag) == "Relationship":
+            target = relation.get("Target", "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[relation.get("Id", "")] = (member, relation.get("Type", ""))
+    found: list[tuple[str, bool, str]] = []
+    for sheet in book.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        relation_id = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), "")
+        member, kind = targets.get(relation_id, ("", ""))
+        if not kind.endswith("/worksheet"):
+            continue
+        found.append((sheet.get("name", ""), sheet.get("state", "visible") != "visible", member))
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def open_workbook(data: bytes, limits: Limits) -> Book:
     if len(data) == 0:
         raise UnreadableFile("文件为空（0 字节）；请选择填好的 Excel 文件")
     if len(data) > limits.max_file_bytes:
@@ -140,17 +313,19 @@ def open_workbook(data: bytes, limits: Limits) -> calamine.CalamineWorkbook:
             f"文件大小 {len(data) / (1024 * 1024):.1f} MB，超过上限 {_mb(limits.max_file_bytes)} MB；请拆分或删除多余内容后上传"
         )
     if data.startswith(ZIP_MAGIC):
-        check_zip(data, limits)
+        merged = check_zip(data, limits)
     elif data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise UnreadableFile("文件设置了打开密码；请在 Excel 中取消密码保护（文件→信息→保护工作簿）后重新上传")
     else:
         raise UnreadableFile("文件不是 Excel 工作簿（.xlsx 或 .xls）；请不要上传 CSV、PDF、WPS 或改了扩展名的文件")
     try:
-        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return XlsxBook(data, merged) if data.startswith(ZIP_MAGIC) else XlsBook(data)
+    except UnreadableFile:
+        raise
     except calamine.PasswordError as exc:
         raise UnreadableFile("文件设置了打开密码；请取消密码保护后重新上传") from exc
-    except BaseException as exc:  # calamine raises several error types for broken files
+    except BaseException as exc:  # the readers raise several error types for broken files
         if not isinstance(exc, Exception) and not is_reader_panic(exc):
             raise
         raise UnreadableFile(f"文件无法读取（{type(exc).__name__}）；请在 Excel 中打开并另存为 .xlsx 后重新上传") from exc
@@ -162,81 +337,72 @@ def is_reader_panic(exc: BaseException) -> bool:
 
 
 class SheetUnreadable(Exception):
-    """calamine could not read one sheet of an otherwise readable workbook."""
+    """The reader could not read one sheet of an otherwise readable workbook."""
 
 
 class SheetTooLarge(Exception):
     pass
 
 
-def iter_sheets(book: calamine.CalamineWorkbook) -> Iterator[tuple[str, bool]]:
+def iter_sheets(book: Book) -> Iterator[tuple[str, bool]]:
     """(name, hidden) of each worksheet, in workbook order."""
-    for meta in book.sheets_metadata:
-        if meta.typ == calamine.SheetTypeEnum.WorkSheet:
-            yield meta.name, meta.visible != calamine.SheetVisibleEnum.Visible
+    for entry in book.sheets:
+        yield entry.name, entry.hidden
 
 
-def _blank_row(row: list[Cell]) -> bool:
-    if row.count("") == len(row):  # the common case, checked at C speed
-        return True
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
-
-
-def read_grid(book: calamine.CalamineWorkbook, name: str, limits: Limits) -> Grid:
+def read_grid(book: Book, name: str, limits: Limits) -> Grid:
     """All cells of a sheet with merged ranges filled from their top-left cell.
 
-    Rows below the last one with content are dropped while reading: a stray
-    empty-string cell far below the table (Excel and WPS write them for
-    formatted or cleared cells) makes calamine report a million rows, which
-    are not data and must neither be refused nor copied into Python lists.
-    """
+    Rows below the last one with content are dropped: a stray empty-string cell far below the
+    table (Excel and WPS write them for formatted or cleared cells) makes the reader report a
+    million rows, which are not data and must not be refused."""
+    entry = next(entry for entry in book.sheets if entry.name == name)
     try:
-        return _read_grid(book, name, limits)
-    except SheetTooLarge:
-        raise
+        columns, height, merged = book.cells(entry)
     except BaseException as exc:
         if not isinstance(exc, Exception) and not is_reader_panic(exc):
             raise
         raise SheetUnreadable(type(exc).__name__) from exc
+    return _grid(name, columns, height, merged, limits)
 
 
-def _read_grid(book: calamine.CalamineWorkbook, name: str, limits: Limits) -> Grid:
-    sheet = book.get_sheet_by_name(name)
-    if sheet.end is None:
-        return Grid(name, [])
-    if sheet.end[0] < limits.max_rows:
-        # Within the limit: one call builds every row at native speed.
-        rows = sheet.to_python(skip_empty_area=False)
-        while rows and _blank_row(rows[-1]):
-            rows.pop()
-        return Grid(name, _fill_merged(rows, sheet.merged_cell_ranges))
-    # iter_rows starts at row 0 but at the first used column: pad back to column A.
-    pad: list[Cell] = [""] * (sheet.start[1] if sheet.start else 0)
-    rows: list[list[Cell]] = []
-    pending_blank = 0
-    for row in sheet.iter_rows():
-        if _blank_row(row):
-            pending_blank += 1
-            continue
-        if len(rows) + pending_blank + 1 > limits.max_rows:
-            raise SheetTooLarge(
-                f"工作表的内容超过 {limits.max_rows} 行上限（第 {len(rows) + pending_blank + 1} 行仍有内容）；"
-                "请删除多余的行，或把数据拆分到几个文件后重新上传"
-            )
-        rows.extend([] for _ in range(pending_blank))
-        pending_blank = 0
-        rows.append(pad + row if pad else row)
-    return Grid(name, _fill_merged(rows, sheet.merged_cell_ranges))
+def _grid(name: str, columns: list[pa.Array], height: int, merged: tuple[MergedRange, ...], limits: Limits) -> Grid:
+    if not columns or not height:
+        return Grid(name, [], 0)
+    with_content = np.flatnonzero(np.logical_or.reduce([~blank_mask(column) for column in columns]))
+    if not len(with_content):
+        return Grid(name, [], 0)
+    height = int(with_content[-1]) + 1
+    if height > limits.max_rows:
+        first_beyond = int(with_content[np.searchsorted(with_content, limits.max_rows)])
+        raise SheetTooLarge(
+            f"工作表的内容超过 {limits.max_rows} 行上限（第 {first_beyond + 1} 行仍有内容）；"
+            "请删除多余的行，或把数据拆分到几个文件后重新上传"
+        )
+    columns = [column.slice(0, height) for column in columns]
+    return Grid(name, _fill_merged(columns, height, merged), height)
 
 
-def _fill_merged(rows: list[list[Cell]], merged: list[tuple[tuple[int, int], tuple[int, int]]] | None) -> list[list[Cell]]:
+def _fill_merged(columns: list[pa.Array], height: int, merged: tuple[MergedRange, ...]) -> list[pa.Array]:
     """Give every cell of a merged range the value of its top-left cell."""
-    for (top, left), (bottom, right) in merged or []:
-        if top >= len(rows) or left >= len(rows[top]):
+    spans: dict[int, list[tuple[int, int, int]]] = {}  # column -> (top, bottom, source column)
+    for (top, left), (bottom, right) in merged:
+        if top >= height or left >= len(columns):
             continue
-        value = rows[top][left]
-        for row_index in range(top, min(bottom, len(rows) - 1) + 1):
-            row = rows[row_index]
-            for col_index in range(left, min(right, len(row) - 1) + 1):
-                row[col_index] = value
-    return rows
+        for index in range(left, min(right, len(columns) - 1) + 1):
+            spans.setdefault(index, []).append((top, min(bottom, height - 1), left))
+    original = list(columns)
+    for index, column_spans in spans.items():
+        # one take per column: a cell of a range down this column points at the range's top cell, a cell
+        # of a range that starts in a column to the left at that cell's value, appended after the column
+        positions = np.arange(height)
+        borrowed: list[str | None] = []
+        for top, bottom, source in column_spans:
+            if source == index:
+                positions[top : bottom + 1] = top
+            else:
+                positions[top : bottom + 1] = height + len(borrowed)
+                borrowed.append(original[source][top].as_py())
+        extended = pa.concat_arrays([original[index], pa.array(borrowed, pa.string())]) if borrowed else original[index]
+        columns[index] = extended.take(pa.array(positions))
+    return columns

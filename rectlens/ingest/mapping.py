@@ -162,7 +162,7 @@ def _is_sub_header(upper: list[Cell], lower: list[Cell]) -> bool:
 
 def header_span(grid: Grid, first_row: int, last_row: int) -> tuple[int, int]:
     """The rows of a header found at `first_row`..`last_row`, taking in a group row above or column names below."""
-    rows = grid.rows
+    rows = grid.rows(0, last_row + 2)
     if first_row == last_row:
         if last_row + 1 < len(rows) and _is_sub_header(rows[last_row], rows[last_row + 1]):
             return last_row, last_row + 1
@@ -176,7 +176,7 @@ def find_unit_header(grid: Grid, layout: SheetLayout, named: bool) -> Header | N
     two such names when the sheet's name says its kind, four otherwise. All required columns are missing."""
     words = {squash(word): f for f, names in UNIT_HEADERS.items() if any(c.field == f for c in layout.columns) for word in names}
     needed = 2 if named else 4
-    for index, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+    for index, row in enumerate(grid.rows(0, HEADER_SCAN_ROWS)):
         hits = {words[squash(cell)] for cell in row if isinstance(cell, str) and squash(cell) in words}
         if len(hits) >= needed:
             return Header(index, {}, {}, list(layout.required), index)
@@ -191,9 +191,8 @@ def _as_written(cell: Cell) -> str:
 
 def header_labels(grid: Grid, first_row: int, last_row: int) -> dict[int, str]:
     """Column index -> label of the header rows `first_row`..`last_row` (two rows joined by ·)."""
-    rows = grid.rows
-    lower = rows[last_row]
-    upper = rows[first_row] if first_row < last_row else []
+    lower = grid.row(last_row)
+    upper = grid.row(first_row) if first_row < last_row else []
     labels: dict[int, str] = {}
     for index in range(max(len(lower), len(upper))):
         cell = lower[index] if index < len(lower) else None
@@ -232,7 +231,7 @@ def _known_status(text: str) -> str | None:
 def request_for(grid: Grid, layout: SheetLayout, first_row: int, last_row: int, regions: RegionMaster) -> MappingRequest:
     """`first_row`..`last_row`: the header rows as `header_span` gives them."""
     labels = header_labels(grid, first_row, last_row)
-    body = [row for row in grid.rows[last_row + 1 : last_row + 1 + SCAN_ROWS] if _is_data(row)]
+    body = [row for row in grid.rows(last_row + 1, last_row + 1 + SCAN_ROWS) if _is_data(row)]
     columns: list[SourceColumn] = []
     for index, label in labels.items():
         cells = [row[index] for row in body if index < len(row) and not is_blank(row[index])]

@@ -14,16 +14,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rectlens import domain
 from rectlens.domain import Column, SheetLayout
 from rectlens.ingest import values
 from rectlens.ingest.excel import Cell, Grid, column_letter
 from rectlens.ingest.problems import Problem
+from rectlens.ingest.rendered import PY_WHITESPACE, blank_mask, decode, is_datetime, trim
 from rectlens.ingest.values import BadValue, is_blank
 from rectlens.regions import RegionMaster
 from rectlens.text import key, squash
@@ -136,7 +138,7 @@ def find_header(grid: Grid, layout: SheetLayout) -> Header | None:
     lookup = _lookup(layout)
     best: Header | None = None
     best_score = 0
-    rows = grid.rows
+    rows = grid.head
     for index in range(min(HEADER_SCAN_ROWS, len(rows))):
         candidates = [(index, index, rows[index])]
         if index + 1 < len(rows):
@@ -175,16 +177,47 @@ class SheetMapping:
 
 @dataclass
 class ParsedSheet:
+    """A sheet's typed rows (`table`: excel_row, the layout's fields, extra) and what was found on the way."""
+
     kind: str
     name: str
-    frame: pd.DataFrame
+    table: pa.Table
     header: Header
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     total_row: dict[str, object] | None = None
 
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a pandas frame (dates as datetime.date), for previews and small tables."""
+        return self.table.to_pandas()
+
+
+# How a parsed column is stored in Arrow (every other kind is text).
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "date": pa.date32(),
+    "deadline": pa.date32(),
+    "month": pa.date32(),
+    "count": pa.int64(),
+    "scale": pa.float64(),
+    "rate": pa.float64(),
+}
+# The one kind whose parser reads a number unlike the same digits as text: 2026.1 typed into a General
+# cell may be January or October (an error), the text "2026.1" is read the same way as its rendering.
+NUMBER_SENSITIVE_KINDS = frozenset({"month"})
+_PLACEHOLDER_LENGTH = 8  # no placeholder (无, n/a, ——) is longer
+_FOOTER_FIRST_SET = pa.array(sorted(_FOOTER_FIRST), pa.string())
+_ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"  # what str.split() splits an ASCII text on
+
 
 class _SheetReader:
+    """Reads one sheet's data rows column by column: each distinct cell is parsed once in Python,
+    free text never leaves Arrow."""
+
     def __init__(self, grid: Grid, layout: SheetLayout, header: Header, context: SheetContext, mapping: SheetMapping | None = None) -> None:
         self.grid = grid
         self.layout = layout
@@ -194,19 +227,19 @@ class _SheetReader:
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self.total_row: dict[str, object] | None = None
-        self.bad_cells: set[tuple[int, str]] = set()  # (row index, field) already reported
-        self._columns: list[tuple[Cell, ...]] = []  # data rows as columns, set by read()
+        self.bad_cells: dict[str, set[int]] = {}  # field -> row indexes already reported
+        self.row_indexes = np.empty(0, dtype=np.int64)  # the data rows, set by read()
 
     # -- reporting ---------------------------------------------------------
 
     def error(self, row_index: int | None, column: Column | None, raw: Cell, expected: str) -> None:
         col_index = self.header.fields.get(column.field) if column else None
         if row_index is not None and column is not None:
-            self.bad_cells.add((row_index, column.field))
+            self.bad_cells.setdefault(column.field, set()).add(int(row_index))
         self.problems.append(
             Problem(
                 sheet=self.grid.name,
-                row=None if row_index is None else row_index + 1,
+                row=None if row_index is None else int(row_index) + 1,
                 column=column.title if column else "",
                 value=values.display(raw) if raw is not None else "",
                 expected=expected,
@@ -215,16 +248,15 @@ class _SheetReader:
             )
         )
 
+    def is_bad(self, row_index: int, field_name: str) -> bool:
+        return row_index in self.bad_cells.get(field_name, ())
+
     # -- row classification --------------------------------------------------
 
-    def _is_total(self, row: list[Cell], probe: list[int]) -> bool:
-        for index in probe:
-            if index < len(row):
-                cell = row[index]
-                # 合计 / 总计 / 小计 / 累计 all contain 计: a cheap test before normalising
-                if type(cell) is str and "计" in cell and len(cell) <= 24 and _TOTAL.match(squash(cell)):
-                    return True
-        return False
+    @staticmethod
+    def _is_total_text(cell: str) -> bool:
+        # 合计 / 总计 / 小计 / 累计 all contain 计: the rows are found by that first, column-wise
+        return len(cell) <= 24 and bool(_TOTAL.match(squash(cell)))
 
     @staticmethod
     def _is_footer(row: list[Cell], first: Cell) -> bool:
@@ -236,39 +268,58 @@ class _SheetReader:
         labelled = all(isinstance(c, str) and (_FOOTER.match(squash(c)) or _LABEL.search(c)) for c in filled)
         return len({values.display(c) for c in filled}) <= 2 or labelled
 
-    def data_rows(self) -> list[int]:
-        rows = self.grid.rows
-        used = sorted(self.header.fields.values())
-        used_set = set(used)
+    def data_rows(self) -> np.ndarray:
+        """Indexes of the rows below the header that hold data: not blank, 合计, a footnote or a signature line."""
+        grid = self.grid
+        start = self.header.row + 1
+        if start >= grid.height or not grid.width:
+            return np.empty(0, dtype=np.int64)
+        body = [column.slice(start) for column in grid.columns]
+        filled = grid.filled[start:]
+        has_content = filled.any(axis=1)
+        first_column = filled.argmax(axis=1)
+        keep = has_content.copy()
         probe = sorted({0, 1} | {self.header.fields[f] for f in ("region", "item_id", "project") if f in self.header.fields})
-        kept: list[int] = []
-        for index in range(self.header.row + 1, len(rows)):
-            row = rows[index]
-            first_column = next((position for position, cell in enumerate(row) if not is_blank(cell)), None)
-            if first_column is None:
+        totals: set[int] = set()
+        for index in probe:
+            if index < grid.width:
+                candidates = np.flatnonzero(pc.fill_null(pc.match_substring(body[index], "计"), False).to_numpy(zero_copy_only=False))
+                totals.update(int(i) for i in candidates if self._is_total_text(body[index][int(i)].as_py()))
+        for position in sorted(totals):
+            if has_content[position]:
+                keep[position] = False
+                self._remember_total(start + position)
+        # footnotes and signature lines: the first filled cell starts with one of the footer words' first characters
+        for index, column in enumerate(body):
+            rows_here = np.flatnonzero(keep & (first_column == index))
+            if not len(rows_here):
                 continue
-            if self._is_total(row, probe):
-                self._remember_total(index)
-                continue
-            if self._is_footer(row, row[first_column]):
-                continue
-            if first_column not in used_set and all(i >= len(row) or is_blank(row[i]) for i in used):
-                continue  # only unknown columns filled: e.g. a signature line
-            kept.append(index)
-        return kept
+            firsts = pc.utf8_slice_codeunits(pc.utf8_ltrim(column.take(pa.array(rows_here)), characters=PY_WHITESPACE), 0, 1)
+            hits = rows_here[pc.fill_null(pc.is_in(firsts, value_set=_FOOTER_FIRST_SET), False).to_numpy(zero_copy_only=False)]
+            for position in hits:
+                row = grid.row(start + int(position))
+                if self._is_footer(row, row[index]):
+                    keep[position] = False
+        # only unknown columns filled: e.g. a signature line
+        used = sorted(self.header.fields.values())
+        present = [index for index in used if index < grid.width]
+        used_filled = filled[:, present].any(axis=1) if present else np.zeros(len(keep), dtype=bool)
+        keep &= used_filled | np.isin(first_column, used)
+        return np.flatnonzero(keep).astype(np.int64) + start
 
     def _remember_total(self, index: int) -> None:
         if self.layout.kind != domain.SUMMARY or self.total_row is not None:
             return
-        row = self.grid.rows[index]
+        row = self.grid.row(index)
         record: dict[str, object] = {"excel_row": index + 1}
         for name in ("total", "completed", "stated_rate"):
             column = self.layout.column(name)
             col_index = self.header.fields.get(name)
-            raw = row[col_index] if col_index is not None and col_index < len(row) else None
-            if raw is None or is_blank(raw):
+            cell = row[col_index] if col_index is not None and col_index < len(row) else None
+            if cell is None or is_blank(cell):
                 record[name] = None
                 continue
+            raw = cell
             try:
                 record[name] = PARSERS[column.kind](raw)
             except BadValue as exc:
@@ -277,70 +328,117 @@ class _SheetReader:
 
     # -- cell parsing ----------------------------------------------------------
 
-    def parse_column(self, column: Column, row_indexes: list[int]) -> list[object]:
+    def _raw(self, column: Column) -> pa.Array | None:
+        """The column's cells in the data rows (text as rendered), or None when the sheet has no such column."""
         col_index = self.header.fields.get(column.field)
         constant = self.mapping.constants.get(column.field)
-        if col_index is None and constant is None:
-            return [None] * len(row_indexes)
+        count = len(self.row_indexes)
         if constant is not None:
-            raw_cells: list[Cell] = [constant] * len(row_indexes)
-        else:
-            assert col_index is not None
-            raw_cells = list(self._columns[col_index]) if col_index < len(self._columns) else [""] * len(row_indexes)
+            return pa.array([constant] * count, pa.string())
+        if col_index is None:
+            return None
+        if col_index >= self.grid.width:
+            return pa.nulls(count, pa.string())
+        return self._data_cells(self.grid.columns[col_index])
+
+    def _data_cells(self, column: pa.Array) -> pa.Array:
+        """The cells of `column` in the data rows: a zero-copy slice when they follow each other (the usual case)."""
+        rows = self.row_indexes
+        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+            return column.slice(int(rows[0]), len(rows))
+        return column.take(pa.array(rows))
+
+    def parse_column(self, column: Column) -> pa.Array:
+        arrow_type = ARROW_TYPES.get(column.kind, pa.string())
+        raw = self._raw(column)
+        if raw is None:
+            return pa.nulls(len(self.row_indexes), arrow_type)
         if column.field == "region":
-            raw_cells = self._fill_down(raw_cells)
+            raw = self._fill_down(raw)
         if column.kind == "text" and not column.required:
-            # inline fast path for the usual non-empty text cell; the rest goes through _free_text
-            return [
-                text if type(raw) is str and (text := raw.strip()) and text not in _RAW_PLACEHOLDERS else self._free_text(raw)
-                for raw in raw_cells
-            ]
+            return self._free_text(raw)
+        if column.kind == "id":
+            return self._ids(column, raw)
         parser = PARSERS[column.kind]
         if column.kind == "status" and self.mapping.statuses:
             parser = self._unit_status
-        # Parse each distinct cell once: columns repeat few values (statuses,
-        # projects, dates), and a 100,000-row sheet stays fast.
-        codes, uniques = pd.factorize(pd.Series(raw_cells, dtype=object), use_na_sentinel=False)
-        outcomes = [self._parse_cell(parser, column, raw) for raw in uniques]
-        parsed = np.empty(len(outcomes), dtype=object)
-        parsed[:] = [None if isinstance(outcome, BadValue) else outcome for outcome in outcomes]
+        return self._by_distinct(column, raw, parser, arrow_type)
+
+    def _by_distinct(
+        self, column: Column, raw: pa.Array, parser: Callable[[Cell], object], arrow_type: pa.DataType, rows: np.ndarray | None = None
+    ) -> pa.Array:
+        """Parse each distinct cell once: columns repeat few values (statuses, projects, dates).
+        `rows`: the sheet rows of `raw`'s cells (the data rows unless given)."""
+        rows = self.row_indexes if rows is None else rows
+        encoded = pc.dictionary_encode(raw)
+        distinct = encoded.dictionary.to_pylist()
+        typed = column.kind in NUMBER_SENSITIVE_KINDS
+        cells = [decode(text, typed) for text in distinct] + [""]  # the last one stands for the empty cells
+        codes = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
+        outcomes = [self._parse_cell(parser, column, cell) for cell in cells]
         bad_codes = [code for code, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)]
         if bad_codes:
             for position in np.flatnonzero(np.isin(codes, bad_codes)):
-                raw = raw_cells[position]
-                self.error(row_indexes[position], column, raw, "应为" + str(outcomes[codes[position]]))
-        return list(parsed[codes])
+                self.error(rows[position], column, cells[codes[position]], "应为" + str(outcomes[codes[position]]))
+        parsed = pa.array([None if isinstance(outcome, BadValue) else outcome for outcome in outcomes], arrow_type)
+        return parsed.take(pa.array(codes))
+
+    def _ids(self, column: Column, raw: pa.Array) -> pa.Array:
+        """问题编号: an ASCII code loses its inner spaces column-wise; anything else is parsed cell by cell."""
+        simple = pc.fill_null(pc.and_(pc.string_is_ascii(raw), pc.not_equal(pc.utf8_length(trim(raw)), 0)), False).to_numpy(
+            zero_copy_only=False
+        )
+        simple &= ~is_datetime(raw)
+        squeezed = pc.replace_substring_regex(raw, _ASCII_SPACE, "")
+        if simple.all():
+            return squeezed
+        rest = pc.filter(raw, pa.array(~simple))
+        parsed_rest = self._by_distinct(column, rest, PARSERS["id"], pa.string(), self.row_indexes[~simple])
+        return pc.replace_with_mask(squeezed, pa.array(~simple), parsed_rest)
 
     def _unit_status(self, raw: Cell) -> object:
         """A status in the unit's own words (as its mapping says), else as the template reads it."""
         return self.mapping.statuses.get(squash(raw)) or values.parse_status(raw)
 
     @staticmethod
-    def _fill_down(cells: list[Cell]) -> list[Cell]:
+    def _fill_down(raw: pa.Array) -> pa.Array:
         """A unit name written once for a block of rows applies to the block."""
-        filled: list[Cell] = []
-        last: Cell = ""
-        for cell in cells:
-            if is_blank(cell):
-                filled.append(last)
-            else:
-                filled.append(cell)
-                last = cell
-        return filled
+        blank = blank_mask(raw)
+        if not blank.any():
+            return raw
+        return pc.fill_null_forward(pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), raw))
+
+    def _free_text(self, raw: pa.Array) -> pa.Array:
+        """Optional free text (descriptions, measures): stripped; blank and placeholders (无, /, n/a) become empty."""
+        text = trim(raw)
+        text = pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+        short = pc.fill_null(pc.less_equal(pc.utf8_length(text), _PLACEHOLDER_LENGTH), False)
+        dated = pa.array(is_datetime(text))
+        special = pc.or_(short, dated)
+        if not pc.any(special).as_py():
+            return text
+        candidates = pc.unique(pc.filter(text, special)).to_pylist()
+        replaced = {cell: self._written_text(cell) for cell in candidates}
+        changed = {cell: new for cell, new in replaced.items() if new != cell}
+        if not changed:
+            return text
+        keys = pa.array(list(changed), pa.string())
+        mask = pc.fill_null(pc.is_in(text, value_set=keys), False)
+        positions = pc.index_in(pc.filter(text, mask), value_set=keys)
+        new_values = pa.array(list(changed.values()), pa.string()).take(positions)
+        return pc.replace_with_mask(text, mask, new_values)
 
     @staticmethod
-    def _free_text(raw: Cell) -> str | None:
-        """Optional free text (descriptions, measures): mostly distinct, so parsed cell by cell."""
-        if type(raw) is str:
-            text = raw.strip()
-            if not text or (len(text) <= 8 and squash(text).lower() in PLACEHOLDERS):
-                return None
-            return text
-        return None if is_blank(raw) else values.parse_text(raw)
+    def _written_text(text: str) -> str | None:
+        """A short or date-like free text as stored: None for a placeholder, a date as the user sees it."""
+        if len(text) <= _PLACEHOLDER_LENGTH and squash(text).lower() in PLACEHOLDERS:
+            return None
+        cell = decode(text)
+        return text if isinstance(cell, str) else values.parse_text(cell)
 
     @staticmethod
     def _parse_cell(parser: Callable[[Cell], object], column: Column, raw: Cell) -> object:
-        placeholder = type(raw) is str and len(raw) <= 8 and column.kind != "id" and squash(raw).lower() in PLACEHOLDERS
+        placeholder = type(raw) is str and len(raw) <= _PLACEHOLDER_LENGTH and column.kind != "id" and squash(raw).lower() in PLACEHOLDERS
         if placeholder or is_blank(raw):
             return BadValue("必填项，不能为空") if column.required else None
         try:
@@ -350,83 +448,100 @@ class _SheetReader:
 
     # -- the whole sheet -------------------------------------------------------
 
-    def read(self) -> pd.DataFrame:
-        row_indexes = self.data_rows()
-        # The data rows turned into columns once (at C speed), for column-wise parsing.
-        rows = self.grid.rows
-        self._columns = list(zip_longest(*(rows[i] for i in row_indexes), fillvalue="")) if row_indexes else []
-        data: dict[str, list[object]] = {"excel_row": [i + 1 for i in row_indexes]}
+    def read(self) -> pa.Table:
+        self.row_indexes = self.data_rows()
+        data: dict[str, pa.Array] = {"excel_row": pa.array(self.row_indexes + 1, pa.int64())}
         for column in self.layout.columns:
-            data[column.field] = self.parse_column(column, row_indexes)
-        self._match_regions(data, row_indexes)
-        self._resolve_months(data, row_indexes)
-        data["extra"] = self._extras(row_indexes)
-        # object columns: pandas would otherwise copy every text column into Arrow strings
-        frame = pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in data.items()})
-        frame["excel_row"] = frame["excel_row"].astype("int64")
-        frame["row_index"] = row_indexes
-        return frame
+            data[column.field] = self.parse_column(column)
+        self._match_regions(data)
+        self._resolve_months(data)
+        data["extra"] = self._extras()
+        data["row_index"] = pa.array(self.row_indexes, pa.int64())
+        return pa.table(data)
 
-    def _extras(self, row_indexes: list[int]) -> list[str | None]:
-        if not self.header.extras:
-            return [None] * len(row_indexes)
-        rows = self.grid.rows
+    def _extras(self) -> pa.Array:
+        """The columns outside the template, per row as JSON {header: value as written}."""
+        count = len(self.row_indexes)
+        if not self.header.extras or not count:
+            return pa.nulls(count, pa.string())
+        shown: list[tuple[str, list[str | None]]] = []
+        for col, name in self.header.extras.items():
+            if col >= self.grid.width:
+                continue
+            cells = self._data_cells(self.grid.columns[col])
+            blank = blank_mask(cells)
+            encoded = pc.dictionary_encode(cells)
+            labels = [values.display(decode(text)) for text in encoded.dictionary.to_pylist()]
+            codes = encoded.indices.to_pylist()
+            shown.append((name, [None if blank[i] or code is None else labels[code] for i, code in enumerate(codes)]))
         out: list[str | None] = []
-        for index in row_indexes:
-            row = rows[index]
-            kept = {name: values.display(row[col]) for col, name in self.header.extras.items() if col < len(row) and not is_blank(row[col])}
+        for position in range(count):
+            kept = {name: cells[position] for name, cells in shown if cells[position] is not None}
             out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
-        return out
+        return pa.array(out, pa.string())
 
-    def _match_regions(self, data: dict[str, list[object]], row_indexes: list[int]) -> None:
+    def _match_regions(self, data: dict[str, pa.Array]) -> None:
         master = self.context.regions
         region_col = self.layout.column("region")
-        cache: dict[object, object] = {}
-        regions = data["region"]
-        for position, (row_index, raw) in enumerate(zip(row_indexes, regions, strict=True)):
-            if raw is None:
-                continue
-            if raw not in cache:
-                try:
-                    cache[raw] = master.unit(str(raw))
-                except BadValue as exc:
-                    cache[raw] = exc
-            outcome = cache[raw]
-            if isinstance(outcome, BadValue):
-                self.error(row_index, region_col, raw, "应为" + str(outcome))
-                regions[position] = None
-            else:
-                regions[position] = outcome
+        encoded = pc.dictionary_encode(data["region"])
+        outcomes: list[object] = []
+        for raw in encoded.dictionary.to_pylist():
+            try:
+                outcomes.append(master.unit(str(raw)))
+            except BadValue as exc:
+                outcomes.append(exc)
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        bad_codes = [code for code, outcome in enumerate(outcomes) if isinstance(outcome, BadValue)]
+        if bad_codes:
+            distinct = encoded.dictionary.to_pylist()
+            for position in np.flatnonzero(np.isin(codes, bad_codes)):
+                code = codes[position]
+                self.error(self.row_indexes[position], region_col, distinct[code], "应为" + str(outcomes[code]))
+        units = pa.array([None if isinstance(o, BadValue) else o for o in outcomes] + [None], pa.string())
+        data["region"] = units.take(pa.array(np.where(codes < 0, len(outcomes), codes)))
         if "county" in data and master.has_counties and "county" in self.header.fields:
-            county_col = self.layout.column("county")
-            counties = data["county"]
-            matched: dict[tuple[str, str], str | BadValue] = {}
-            for position, (row_index, unit, raw) in enumerate(zip(row_indexes, regions, counties, strict=True)):
-                if raw is None or unit is None:
-                    continue
-                pair = (str(unit), str(raw))
-                if pair not in matched:
-                    try:
-                        matched[pair] = master.county(*pair)
-                    except BadValue as exc:
-                        matched[pair] = exc
-                outcome = matched[pair]
-                if isinstance(outcome, BadValue):
-                    self.error(row_index, county_col, raw, "应为" + str(outcome))
-                else:
-                    counties[position] = outcome
+            self._match_counties(data, master)
+
+    def _match_counties(self, data: dict[str, pa.Array], master: RegionMaster) -> None:
+        """县区 within its unit: each distinct (unit, county) pair is matched once."""
+        county_col = self.layout.column("county")
+        units, counties = pc.dictionary_encode(data["region"]), pc.dictionary_encode(data["county"])
+        unit_names, county_names = units.dictionary.to_pylist(), counties.dictionary.to_pylist()
+        unit_codes = pc.fill_null(units.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        county_codes = pc.fill_null(counties.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        span = len(county_names) + 1  # codes shifted by one: 0 stands for an empty cell
+        pairs, inverse = np.unique((unit_codes + 1) * span + county_codes + 1, return_inverse=True)
+        matched: list[str | None] = []
+        bad: list[str | None] = []  # per pair: why it does not match, or None
+        for pair in pairs.tolist():
+            unit_code, county_code = (code - 1 for code in divmod(pair, span))
+            raw = county_names[county_code] if county_code >= 0 else None
+            if raw is None or unit_code < 0:
+                matched.append(raw)
+                bad.append(None)
+                continue
+            try:
+                matched.append(master.county(str(unit_names[unit_code]), str(raw)))
+                bad.append(None)
+            except BadValue as exc:
+                matched.append(raw)
+                bad.append(str(exc))
+        for position in np.flatnonzero(np.isin(inverse, [i for i, why in enumerate(bad) if why is not None])):
+            pair_index = int(inverse[position])
+            self.error(self.row_indexes[position], county_col, matched[pair_index], "应为" + str(bad[pair_index]))
+        data["county"] = pa.array(matched, pa.string()).take(pa.array(inverse))
 
     def _title_month(self) -> tuple[dt.date | None, int | None]:
-        for index in range(0, self.header.first_row):
-            for cell in self.grid.rows[index]:
+        for index, row in enumerate(self.grid.rows(0, self.header.first_row)):
+            for cell in row:
                 if isinstance(cell, str) and cell:
                     month = values.month_in_title(cell)
                     if month:
                         return month, index
         return None, None
 
-    def _resolve_months(self, data: dict[str, list[object]], row_indexes: list[int]) -> None:
-        if "month" not in data or not row_indexes:
+    def _resolve_months(self, data: dict[str, pa.Array]) -> None:
+        if "month" not in data or not len(self.row_indexes):
             return  # no rows, no month to settle (a template sheet left empty)
         month_col = self.layout.column("month")
         title_month, title_row = self._title_month()
@@ -450,20 +565,21 @@ class _SheetReader:
                 )
         many_months_allowed = self.layout.kind == domain.SATISFACTION
         months = data["month"]
-        missing_rows: list[int] = []
-        for position, row_index in enumerate(row_indexes):
-            stated = months[position]
-            if stated is None:
-                if sheet_month is None and (row_index, "month") not in self.bad_cells:  # a bad month is reported once
-                    missing_rows.append(row_index)
-                months[position] = sheet_month
-            elif sheet_month is not None and stated != sheet_month and not many_months_allowed:
+        stated_missing = pc.is_null(months).to_numpy(zero_copy_only=False)
+        if sheet_month is not None and not many_months_allowed and not stated_missing.all():
+            differs = pc.fill_null(pc.not_equal(months, pa.scalar(sheet_month, pa.date32())), False).to_numpy(zero_copy_only=False)
+            for position in np.flatnonzero(differs):
                 self.error(
-                    row_index,
+                    self.row_indexes[position],
                     month_col,
-                    values.month_label(stated),
+                    values.month_label(months[int(position)].as_py()),
                     f"与{known[0][0]}（{values.month_label(sheet_month)}）一致；两处月份不同，请核对后改正其中一处",
                 )
+        if sheet_month is not None:
+            data["month"] = pc.fill_null(months, pa.scalar(sheet_month, pa.date32()))
+            return
+        reported = self.bad_cells.get("month", set())
+        missing_rows = [int(row) for row in self.row_indexes[stated_missing] if int(row) not in reported]  # a bad month is reported once
         if missing_rows:
             self.error(
                 missing_rows[0],
@@ -474,65 +590,68 @@ class _SheetReader:
             )
 
 
-def check_ledger(reader: _SheetReader, frame: pd.DataFrame) -> None:
+def check_ledger(reader: _SheetReader, table: pa.Table) -> None:
     """已完成 needs a 完成日期; a 问题编号 appears once per unit and month (column-wise: ledgers are long)."""
     layout = reader.layout
     done_col, status_col, id_col = layout.column("completed_date"), layout.column("status"), layout.column("item_id")
-    done = frame["status"] == domain.STATUS_DONE
+    row_indexes = table["row_index"].to_numpy()
+    done = pc.fill_null(pc.equal(table["status"], domain.STATUS_DONE), False).to_numpy(zero_copy_only=False)
     if "completed_date" in reader.header.fields:
-        undated = frame.loc[done & frame["completed_date"].isna(), "row_index"]
-        for row_index in undated:
-            if (row_index, "completed_date") not in reader.bad_cells:  # a malformed date is reported once
-                reader.error(row_index, done_col, "", "整改状态为“已完成”时必须填写完成日期")
+        undated = done & pc.is_null(table["completed_date"]).to_numpy(zero_copy_only=False)
+        for row_index in row_indexes[undated]:
+            if not reader.is_bad(int(row_index), "completed_date"):  # a malformed date is reported once
+                reader.error(int(row_index), done_col, "", "整改状态为“已完成”时必须填写完成日期")
     else:
-        for row_index in frame.loc[done, "row_index"]:
-            reader.error(row_index, status_col, domain.STATUS_DONE, "“已完成”的问题需要“完成日期”列，但表中没有这一列")
+        for row_index in row_indexes[done]:
+            reader.error(int(row_index), status_col, domain.STATUS_DONE, "“已完成”的问题需要“完成日期”列，但表中没有这一列")
     keys = ["region", "month", "item_id"]
-    numbered = frame[frame["item_id"].notna() & (frame["item_id"] != "")]
-    repeated = numbered.duplicated(subset=keys, keep="first")
-    if repeated.any():
-        first_rows = numbered[~repeated].set_index(keys)["excel_row"]
-        for record in numbered[repeated].itertuples(index=False):
-            first = first_rows.get((record.region, record.month, record.item_id))
-            reader.error(record.row_index, id_col, record.item_id, f"本单位内唯一的问题编号（与第 {first} 行重复）")
+    numbered = table.filter(pc.fill_null(pc.not_equal(table["item_id"], ""), False)).select([*keys, "excel_row", "row_index"])
+    if numbered.group_by(keys).aggregate([]).num_rows == numbered.num_rows:
+        return  # every number once: the usual case, settled without a row loop
+    first_rows: dict[tuple[object, ...], int] = {}
+    for region, month, item_id, excel_row, row_index in zip(*(numbered[name].to_pylist() for name in numbered.column_names), strict=True):
+        first = first_rows.setdefault((region, month, item_id), excel_row)
+        if first != excel_row:
+            reader.error(row_index, id_col, item_id, f"本单位内唯一的问题编号（与第 {first} 行重复）")
 
 
-def check_summary(reader: _SheetReader, frame: pd.DataFrame) -> None:
+def check_summary(reader: _SheetReader, table: pa.Table) -> None:
     layout = reader.layout
     completed_col, project_col = layout.column("completed"), layout.column("project")
     seen: dict[tuple[object, object, object], int] = {}
-    for record in frame.itertuples(index=False):
-        if record.total is not None and record.completed is not None and record.completed > record.total:
-            reader.error(record.row_index, completed_col, record.completed, f"不大于问题总数（{record.total}）的已完成数")
-        group = (record.region, record.project, record.month)
-        if record.project is not None and group in seen:
+    for record in table.to_pylist():
+        total, completed = record["total"], record["completed"]
+        if total is not None and completed is not None and completed > total:
+            reader.error(record["row_index"], completed_col, completed, f"不大于问题总数（{total}）的已完成数")
+        group = (record["region"], record["project"], record["month"])
+        if record["project"] is not None and group in seen:
             reader.error(
-                record.row_index,
+                record["row_index"],
                 project_col,
-                domain.PROJECT_SHORT.get(str(record.project), record.project),
+                domain.PROJECT_SHORT.get(str(record["project"]), record["project"]),
                 f"每个地区每个整治项目只填一行（与第 {seen[group]} 行重复）",
             )
         else:
-            seen[group] = record.excel_row
+            seen[group] = record["excel_row"]
 
 
-def check_satisfaction(reader: _SheetReader, frame: pd.DataFrame) -> None:
+def check_satisfaction(reader: _SheetReader, table: pa.Table) -> None:
     project_col = reader.layout.column("project")
     seen: dict[tuple[object, object, object], int] = {}
-    for record in frame.itertuples(index=False):
-        group = (record.region, record.project, record.month)
-        if record.project is not None and group in seen:
+    for record in table.to_pylist():
+        group = (record["region"], record["project"], record["month"])
+        if record["project"] is not None and group in seen:
             reader.error(
-                record.row_index,
+                record["row_index"],
                 project_col,
-                domain.PROJECT_SHORT.get(str(record.project), record.project),
+                domain.PROJECT_SHORT.get(str(record["project"]), record["project"]),
                 f"每个地区、整治项目、月份只填一行（与第 {seen[group]} 行重复）",
             )
         else:
-            seen[group] = record.excel_row
+            seen[group] = record["excel_row"]
 
 
-CROSS_CHECKS: dict[str, Callable[[_SheetReader, pd.DataFrame], None]] = {
+CROSS_CHECKS: dict[str, Callable[[_SheetReader, pa.Table], None]] = {
     domain.LEDGER: check_ledger,
     domain.SUMMARY: check_summary,
     domain.SATISFACTION: check_satisfaction,
@@ -543,11 +662,11 @@ def parse_sheet(grid: Grid, layout: SheetLayout, header: Header, context: SheetC
     reader = _SheetReader(grid, layout, header, context, mapping)
     for column in header.missing:
         reader.error(header.row, column, "", f"表头中缺少必填列“{column.title}”；请按模板补上这一列")
-    frame = reader.read()
+    table = reader.read()
     # A sheet without data rows is judged with the whole workbook (validate_workbook):
     # a template sheet left empty is skipped when another sheet has data.
-    if not frame.empty and layout.kind in CROSS_CHECKS:
-        CROSS_CHECKS[layout.kind](reader, frame)
+    if table.num_rows and layout.kind in CROSS_CHECKS:
+        CROSS_CHECKS[layout.kind](reader, table)
     if header.extras:
         reader.notices.append(f"工作表「{grid.name}」中的列 {'、'.join(header.extras.values())} 不在模板内，已原样保留，不参与统计")
-    return ParsedSheet(layout.kind, grid.name, frame.drop(columns="row_index"), header, reader.problems, reader.notices, reader.total_row)
+    return ParsedSheet(layout.kind, grid.name, table.drop_columns("row_index"), header, reader.problems, reader.notices, reader.total_row)

@@ -7,6 +7,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from rectlens import domain
 from rectlens.config import Limits
 from rectlens.domain import SheetLayout
@@ -14,6 +17,7 @@ from rectlens.ingest import mapping as mappings
 from rectlens.ingest.excel import Grid, SheetTooLarge, SheetUnreadable, UnreadableFile, column_letter, iter_sheets, open_workbook, read_grid
 from rectlens.ingest.mapping import ColumnMapping, MappingRequest
 from rectlens.ingest.problems import Problem
+from rectlens.ingest.rendered import decode
 from rectlens.ingest.sheets import IGNORED_HEADERS, Header, ParsedSheet, SheetContext, SheetMapping, find_header, header_key, parse_sheet
 from rectlens.regions import RegionMaster
 from rectlens.text import squash
@@ -124,7 +128,7 @@ def validate_workbook(
         except SheetUnreadable as exc:  # a damaged sheet must not hide the others' problems
             refuse(f"工作表无法读取（{exc}）；请在 Excel 中另存后重新上传", sheet_name)
             continue
-        if not grid.rows:
+        if not grid.height:
             if kind_by_name(sheet_name, layouts):
                 blank.append(sheet_name)
             continue
@@ -145,8 +149,8 @@ def validate_workbook(
         result.notices.extend(parsed.notices)
     _check_across_sheets(result)
     # Sheets of the template left unfilled are skipped, unless no sheet holds data at all.
-    header_only = [sheet.name for sheet in result.sheets if sheet.frame.empty]
-    result.sheets = [sheet for sheet in result.sheets if not sheet.frame.empty]
+    header_only = [sheet.name for sheet in result.sheets if not sheet.rows]
+    result.sheets = [sheet for sheet in result.sheets if sheet.rows]
     if result.sheets or result.problems:
         result.notices.extend(f"工作表「{name}」没有数据行，已跳过" for name in (*header_only, *blank))
     elif header_only or blank:
@@ -219,9 +223,9 @@ def _choose(
         if index is None:
             continue
         named: set[str] = set()
-        for row in grid.rows[header_row + 1 :]:
-            cell = row[index] if index < len(row) else None
-            if isinstance(cell, str) and cell.strip():
+        written = grid.columns[index].slice(header_row + 1) if index < grid.width else pa.array([], pa.string())
+        for cell in pc.unique(written).to_pylist():
+            if isinstance(cell, str) and cell.strip() and isinstance(decode(cell), str):
                 try:
                     named.add(context.regions.unit(cell))
                 except ValueError:
@@ -254,18 +258,18 @@ def _check_across_sheets(result: ValidatedWorkbook) -> None:
         seen: dict[tuple[object, ...], tuple[str, int]] = {}
         for sheet in sheets:
             col_index = sheet.header.fields.get(named)
-            for record in sheet.frame[[*keys, "excel_row"]].itertuples(index=False):
+            for record in zip(*(sheet.table[name].to_pylist() for name in (*keys, "excel_row")), strict=True):
                 key = tuple(record[:-1])
                 if any(part is None for part in key):
                     continue
-                first = seen.setdefault(key, (sheet.name, int(record.excel_row)))
+                first = seen.setdefault(key, (sheet.name, int(record[-1])))
                 if first[0] == sheet.name:
                     continue
                 value = key[keys.index(named)]
                 result.problems.append(
                     Problem(
                         sheet=sheet.name,
-                        row=int(record.excel_row),
+                        row=int(record[-1]),
                         column=column.title,
                         value=domain.PROJECT_SHORT.get(str(value), str(value)),
                         expected=f"{rule}（与工作表「{first[0]}」第 {first[1]} 行重复）",

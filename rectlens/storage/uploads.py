@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rectlens import domain, sql
 from rectlens.access import audit
@@ -106,79 +107,75 @@ class _Group:
     kind: str
     region: str | None
     month: dt.date | None
-    rows: pd.DataFrame  # with a `sheet` column: each row keeps the sheet it came from
-    positions: np.ndarray | None = None  # for ledgers and summaries: rows of the kind's frame
+    sheets: list[str]  # the sheets its rows come from, in the order of appearance
+    size: int
+    positions: np.ndarray | None = None  # for ledgers and summaries: rows of the kind's table
 
     @property
     def sheet(self) -> str:
-        return "、".join(self.rows["sheet"].unique())  # unique() keeps the order of appearance
-
-    @property
-    def size(self) -> int:
-        return len(self.rows) if self.positions is None else len(self.positions)
+        return "、".join(self.sheets)
 
 
-def _batches(sheets: list[ParsedSheet]) -> list[tuple[str, pd.DataFrame, list[_Group]]]:
+def _batches(sheets: list[ParsedSheet]) -> list[tuple[str, pa.Table, list[_Group]]]:
     """Per sheet kind: all its rows, and the uploads they form. Ledger and summary rows
     are split by (unit, month) across the workbook's sheets (a ledger kept as one sheet
     per project is one snapshot); checks and satisfaction form one upload per sheet."""
-    batches = []
+    batches: list[tuple[str, pa.Table, list[_Group]]] = []
     for kind in dict.fromkeys(sheet.kind for sheet in sheets):
-        framed = [sheet.frame.assign(sheet=sheet.name) for sheet in sheets if sheet.kind == kind]
+        tables = [
+            sheet.table.append_column("sheet", pa.array([sheet.name] * sheet.rows, pa.string())) for sheet in sheets if sheet.kind == kind
+        ]
         if kind in REPLACING_KINDS:
-            frame = pd.concat(framed, ignore_index=True) if len(framed) > 1 else framed[0]
-            scopes = frame[["region", "month", "sheet"]]
-            groups = [
-                _Group(kind, str(region), month, scopes.iloc[positions], positions)
-                for (region, month), positions in sorted(scopes.groupby(["region", "month"]).indices.items())
-            ]
-            batches.append((kind, frame, groups))
+            table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+            batches.append((kind, table, _scopes(kind, table)))
         else:
-            batches.extend((kind, rows, [_Group(kind, None, None, rows)]) for rows in framed)
+            for rows in tables:
+                group = _Group(kind, None, None, list(dict.fromkeys(rows["sheet"].to_pylist())), rows.num_rows)
+                batches.append((kind, rows, [group]))
     return batches
 
 
-def _as_datetimes(column: pd.Series) -> pd.Series:
-    """Dates as datetime64, converting each distinct value once (a column repeats few dates)."""
-    codes, uniques = pd.factorize(column)
-    converted = pd.to_datetime(pd.Series(uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
-    table = np.append(converted, np.datetime64("NaT", "ns"))  # code -1 (empty) picks the NaT at the end
-    return pd.Series(table[codes], index=column.index)
+def _scopes(kind: str, table: pa.Table) -> list[_Group]:
+    """The (unit, month) groups of a ledger or summary table, sorted by unit and month."""
+    regions = pc.dictionary_encode(table["region"]).combine_chunks()
+    months = pc.dictionary_encode(table["month"]).combine_chunks()
+    sheets = pc.dictionary_encode(table["sheet"]).combine_chunks()
+    region_names, month_values, sheet_names = regions.dictionary.to_pylist(), months.dictionary.to_pylist(), sheets.dictionary.to_pylist()
+    scope = regions.indices.to_numpy().astype(np.int64) * len(month_values) + months.indices.to_numpy()
+    codes, inverse = np.unique(scope, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1]
+    sheet_codes = sheets.indices.to_numpy()
+    groups = []
+    for code, positions in zip(codes, np.split(order, bounds), strict=True):
+        region, month = region_names[int(code) // len(month_values)], month_values[int(code) % len(month_values)]
+        in_order = dict.fromkeys(sheet_codes[positions].tolist())  # positions ascend: order of appearance
+        groups.append(_Group(kind, str(region), month, [sheet_names[i] for i in in_order], len(positions), positions))
+    return sorted(groups, key=lambda group: (group.region, group.month))
 
 
-def _incoming(kind: str, rows: pd.DataFrame, upload_ids: int | np.ndarray) -> pd.DataFrame:
-    incoming = rows.copy()
-    incoming.insert(0, "upload_id", upload_ids)
+def _first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
+    """The table without rows repeating an earlier row's `keys` (the first one is kept)."""
+    numbered = table.append_column("__position", pa.array(np.arange(table.num_rows)))
+    firsts = numbered.group_by(keys, use_threads=False).aggregate([("__position", "min")])["__position_min"]
+    return table.take(pa.array(np.sort(firsts.to_numpy())))
+
+
+def _incoming(kind: str, rows: pa.Table, upload_ids: int | np.ndarray) -> pa.Table:
+    ids = np.full(rows.num_rows, upload_ids, dtype=np.int64) if isinstance(upload_ids, int) else upload_ids
+    incoming = rows.add_column(0, "upload_id", pa.array(ids, pa.int64()))
     if kind == domain.CHECKS:
-        incoming["passed"] = incoming["result"].isin(domain.CHECK_PASS)
+        passed = pc.is_in(incoming["result"], value_set=pa.array(list(domain.CHECK_PASS), pa.string()))
+        incoming = incoming.append_column("passed", pc.fill_null(passed, False))
         # identical rows inside one file are stored once, like identical rows across files
-        incoming = incoming.drop_duplicates(subset=[c for c in incoming.columns if c not in ("excel_row", "extra")])
+        incoming = _first_rows(incoming, [c for c in incoming.column_names if c not in ("excel_row", "extra")])
     if kind == domain.SATISFACTION:
-        incoming = incoming.drop_duplicates(subset=["region", "project", "month", "satisfaction", "sample_size"])
-    for name in ("month", "found_date", "deadline", "completed_date", "check_date"):
-        if name in incoming:
-            incoming[name] = _as_datetimes(incoming[name])
+        incoming = _first_rows(incoming, ["region", "project", "month", "satisfaction", "sample_size"])
     return incoming
 
 
-def _arrow(incoming: pd.DataFrame) -> pa.Table | pd.DataFrame:
-    """The rows as one Arrow table: DuckDB scans Arrow at C speed, while object columns of a
-    pandas frame are read Python object by Python object (over a second for 100,000 rows).
-    A column of mixed Python types (never made by the validator) keeps the frame as it is."""
-    columns: dict[str, pa.Array] = {}
-    for name, column in incoming.items():
-        try:
-            if column.dtype == object:
-                columns[str(name)] = pa.array(column.to_numpy(dtype=object), from_pandas=True)
-            else:
-                columns[str(name)] = pa.Array.from_pandas(column)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return incoming
-    return pa.table(columns)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, kind: str, incoming: pd.DataFrame) -> None:
-    con.register("incoming", _arrow(incoming))
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, incoming: pa.Table) -> None:
+    con.register("incoming", incoming)
     try:
         sql.execute(con, INSERT_QUERY[kind])
     finally:
@@ -214,12 +211,12 @@ def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group
 
 
 def _store_batch(
-    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pd.DataFrame, groups: list[_Group], uploader: Actor
+    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pa.Table, groups: list[_Group], uploader: Actor
 ) -> list[StoredUpload]:
     uploads = [_register_upload(con, file_id, group, uploader) for group in groups]
     if kind in REPLACING_KINDS:
         # one insert for all units and months of the kind: each row carries its upload id
-        upload_ids = np.empty(len(frame), dtype=np.int64)
+        upload_ids = np.empty(frame.num_rows, dtype=np.int64)
         for group, upload in zip(groups, uploads, strict=True):
             upload_ids[group.positions] = upload.upload_id
         _insert(con, kind, _incoming(kind, frame, upload_ids))
@@ -236,7 +233,7 @@ def _store_total(con: duckdb.DuckDBPyConnection, sheet: ParsedSheet, stored: lis
     its rows span several units or months (then it is no single upload's total)."""
     if sheet.total_row is None:
         return True
-    scopes = set(zip(sheet.frame["region"], sheet.frame["month"], strict=True))
+    scopes = set(zip(sheet.table["region"].to_pylist(), sheet.table["month"].to_pylist(), strict=True))
     if len(scopes) != 1:
         return False
     region, month = scopes.pop()
