@@ -20,6 +20,7 @@ from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, literal_
 
 CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
+PENDING = "upload_pending"  # session: shas of files whose 确认提交 was pressed and that are stored on this run
 FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdrawal
 PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
 REFUSALS = "upload_refusals"  # session: fingerprints of files whose refusal is already in the audit log
@@ -55,7 +56,7 @@ CHANGE_COLUMNS = {
     "status_now": "本月状态",
     "excel_row": "行",
 }
-CHECK_STAGES = ("读取", "校验", "对比上月")  # the stages of checking a file; 保存 follows on 确认提交
+CHECK_STAGES = ("读取", "校验", "对比上月")  # the stages of checking a file; 保存 follows on 确认提交 (see `save`)
 NO_COLUMN = -1  # a field the sheet does not have
 MAPPING_FLASH = "mapping_flash"  # session: (ok, message) of the last mapping saved or changed
 NOTE_BOXES = {"error": st.error, "warning": st.warning, "info": st.info}
@@ -142,8 +143,25 @@ def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
 
 
 def submit(check: uploading.FileCheck) -> None:
-    """Button callback: store the checked file as the signed-in account and remember the outcome for this session."""
-    st.session_state.setdefault(DONE, {})[check.sha256] = uploading.submit(data.db_path(), check, signin.actor())
+    """Button callback: the file is stored on this run, in its own card, with progress (see `save`)."""
+    st.session_state.setdefault(PENDING, set()).add(check.sha256)
+
+
+def save(check: uploading.FileCheck) -> None:
+    """Store the checked file as the signed-in account, showing each step, and remember the outcome for this session."""
+    with st.status(f"正在保存「{literal(check.file_name)}」…", expanded=True) as status:
+        bar = st.progress(0.0, text="保存：等待写入…")
+        steps = [0]
+
+        def stage(step: str, what: str) -> None:
+            steps[0] += 1
+            bar.progress(min(steps[0] / (steps[0] + 2), 0.95), text=f"{step}：{literal(what)}…")
+
+        outcome = uploading.submit(data.db_path(), check, signin.actor(), progress=stage)
+        bar.progress(1.0, text="保存完成")
+        status.update(label=f"已保存「{literal(check.file_name)}」", state="complete", expanded=False)
+    st.session_state.setdefault(DONE, {})[check.sha256] = outcome
+    st.session_state[PENDING].discard(check.sha256)
 
 
 def show_refusal(check: uploading.FileCheck, refusal: str) -> None:
@@ -293,6 +311,8 @@ def card_key(sha: str) -> str:
 def show_check(check: uploading.FileCheck) -> None:
     with st.container(border=True, key=card_key(check.sha256)):
         st.markdown(f"#### :material/description: {literal(check.file_name)}")
+        if check.sha256 in st.session_state.get(PENDING, set()):
+            save(check)
         outcome = st.session_state.get(DONE, {}).get(check.sha256)
         if outcome is not None:
             show_outcome(outcome)

@@ -190,11 +190,12 @@ def mapping_table(db_path: Path | str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["编号", "单位", "表", "名称", "对应关系", "最后修改人"])
 
 
-def submit(db_path: Path | str, check: FileCheck, actor: Actor) -> service.IngestOutcome:
-    """Store a checked, valid file as `actor` (one transaction); a file stored meanwhile comes back as a duplicate."""
+def submit(db_path: Path | str, check: FileCheck, actor: Actor, progress: Progress | None = None) -> service.IngestOutcome:
+    """Store a checked, valid file as `actor` (one transaction); a file stored meanwhile comes back as a duplicate.
+    `progress` is told each step of storing (stage 保存)."""
     if check.status != READY or check.workbook is None:
         raise ValueError("only a valid, checked file is submitted")
-    outcome = service.store_validated(db_path, check.workbook, actor)
+    outcome = service.store_validated(db_path, check.workbook, actor, progress)
     # the month's list quality is computed now, off the page, so the next look at it is instant
     stage.warm_in_background(db_path, [stored.month for stored in outcome.uploads if stored.kind == domain.LEDGER])
     return outcome

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from actors import OPERATOR
+from actors import OPERATOR, UPLOADER_ACTOR
 from audit_trail import actions, audit_rows, last_seq
 from signin_helpers import OFFICE_WANG, Person, as_shown, assert_no_exception, open_signed_in, uploader_of
 from streamlit.testing.v1 import AppTest
@@ -119,6 +119,7 @@ def test_a_good_file_is_previewed_and_stored_only_after_confirmation(page_db: Pa
     assert actions(page_db, seq) == []  # nor recorded
     submit_button(at).click().run()
     assert texts(at.success)[0].startswith("「江城市2026年10月台账.xlsx」已保存：问题台账（江城市 2026-10） 3 行")
+    assert "已保存「江城市2026年10月台账.xlsx」" in [as_shown(status.label) for status in at.status]  # the 保存 stage, shown in the card
     latest = submissions.history(page_db).iloc[0]
     assert (latest["file_name"], latest["uploader"], latest["uploader_unit"]) == ("江城市2026年10月台账.xlsx", JIANGCHENG.label, "江城市")
     assert at.dataframe[0].value["文件"].tolist()[0] == "江城市2026年10月台账.xlsx"
@@ -127,6 +128,14 @@ def test_a_good_file_is_previewed_and_stored_only_after_confirmation(page_db: Pa
     (stored,) = audit_rows(page_db, seq)
     assert (stored["account"], stored["roles"], stored["action"], stored["outcome"]) == ("tianbao.zhang", "uploader", "upload", "ok")
     assert stored["target"] == f"上传 #{latest['upload_id']}（问题台账 江城市 2026-10「江城市2026年10月台账.xlsx」）"
+
+
+def test_storing_reports_its_steps(page_db: Path) -> None:
+    check = uploading.check_file(page_db, OCTOBER, "江城市2026年10月台账.xlsx", units=UPLOADER_ACTOR.units)
+    steps: list[tuple[str, str]] = []
+    outcome = uploading.submit(page_db, check, UPLOADER_ACTOR, progress=lambda stage, what: steps.append((stage, what)))
+    assert outcome.status == service.STORED
+    assert steps == [("保存", "等待写入"), ("保存", "写入问题台账 3 行"), ("保存", "提交")]
 
 
 def test_a_shrinking_list_must_be_acknowledged_before_submitting(page_db: Path) -> None:

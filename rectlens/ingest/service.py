@@ -15,7 +15,7 @@ from rectlens.access.permissions import PermissionDenied, require
 from rectlens.access.roles import LOAD_REGIONS, Actor
 from rectlens.ingest.problems import Problem
 from rectlens.ingest.values import month_label
-from rectlens.ingest.workbook import SAVING, Progress, ValidatedWorkbook, validate_workbook
+from rectlens.ingest.workbook import Progress, ValidatedWorkbook, validate_workbook
 from rectlens.regions import RegionMaster
 from rectlens.storage.database import connect, transaction
 from rectlens.storage.mappings import all_mappings
@@ -122,9 +122,7 @@ def ingest_bytes(
         if workbook.requests:
             workbook.notices.append(MAPPING_HINT)
         return audited(db_path, actor, IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices))
-    if progress is not None:
-        progress(SAVING, file_name)
-    return store_validated(db_path, workbook, actor)
+    return store_validated(db_path, workbook, actor, progress)
 
 
 def audited(db_path: Path | str, actor: Actor, outcome: IngestOutcome) -> IngestOutcome:
@@ -144,12 +142,13 @@ def refusal(actor: Actor, workbook: ValidatedWorkbook) -> str | None:
     return None
 
 
-def store_validated(db_path: Path | str, workbook: ValidatedWorkbook, actor: Actor) -> IngestOutcome:
-    """Store a validated workbook as `actor` (the library's permission check decides); refusals are audited."""
+def store_validated(db_path: Path | str, workbook: ValidatedWorkbook, actor: Actor, progress: Progress | None = None) -> IngestOutcome:
+    """Store a validated workbook as `actor` (the library's permission check decides); refusals are audited.
+    `progress` is told each step of storing (stage 保存)."""
     if not workbook.valid:
         return IngestOutcome(workbook.file_name, INVALID, workbook.problems, workbook.notices)
     try:
-        uploads, notices = store_workbook(db_path, workbook, actor)
+        uploads, notices = store_workbook(db_path, workbook, actor, progress)
     except PermissionDenied as exc:
         return audited(db_path, actor, IngestOutcome(workbook.file_name, REFUSED, [], workbook.notices, refusal=str(exc)))
     except AlreadyStored:

@@ -17,7 +17,7 @@ from rectlens.access import audit
 from rectlens.access.permissions import require, require_recorded
 from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDRAW, Actor
 from rectlens.ingest.sheets import ParsedSheet
-from rectlens.ingest.workbook import ValidatedWorkbook
+from rectlens.ingest.workbook import SAVING, Progress, ValidatedWorkbook
 from rectlens.storage import mappings
 from rectlens.storage.database import connect, transaction
 
@@ -250,13 +250,17 @@ def store_workbook(
     db_path: Path | str,
     workbook: ValidatedWorkbook,
     actor: Actor,
+    progress: Progress | None = None,
 ) -> tuple[list[StoredUpload], list[str]]:
-    """Store a valid workbook in one transaction, if `actor` may. Returns the uploads and notices."""
+    """Store a valid workbook in one transaction, if `actor` may. Returns the uploads and notices.
+    `progress` is told what is being written (stage 保存), batch by batch."""
     if not workbook.valid:
         raise ValueError("an invalid workbook is never stored")
     notices: list[str] = []
     stored: list[StoredUpload] = []
     batches = _batches(workbook.sheets)
+    progress = progress or (lambda _stage, _what: None)
+    progress(SAVING, "等待写入")
     with transaction(db_path) as con:
         require_upload(actor, [(group.kind, group.region) for _kind, _frame, groups in batches for group in groups])
         if find_same_file(con, workbook.sha256) is not None:
@@ -279,8 +283,10 @@ def store_workbook(
         )
         groups: list[_Group] = []
         for kind, frame, kind_groups in batches:
+            progress(SAVING, f"写入{KIND_LABELS[kind]} {frame.num_rows} 行")
             stored.extend(_store_batch(con, file_id, kind, frame, kind_groups, actor))
             groups.extend(kind_groups)
+        progress(SAVING, "提交")
         for sheet in workbook.sheets:
             if sheet.kind == domain.SUMMARY and not _store_total(con, sheet, stored):
                 notices.append(f"工作表「{sheet.name}」含多个地区或月份，其合计行未作核对")
