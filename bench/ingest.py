@@ -229,8 +229,8 @@ def _time_stages() -> dict[str, float]:
     reader = sheets._SheetReader
     steps: list[tuple[str, object, str]] = [
         ("validate_workbook (whole)", service, "validate_workbook"),
-        ("  open_workbook: zip checks, calamine open", workbook, "open_workbook"),
-        ("  read_grid: cells to Python lists, merged fill", workbook, "read_grid"),
+        ("  open_workbook: zip checks (each member inflated once), reader open", workbook, "open_workbook"),
+        ("  read_grid: cells into Arrow text columns, merged fill", workbook, "read_grid"),
         ("  find_header: every layout", workbook, "find_header"),
         ("  parse_sheet (whole)", workbook, "parse_sheet"),
         ("    _SheetReader.data_rows: blank/合计/footnote rows", reader, "data_rows"),

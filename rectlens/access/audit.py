@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from rectlens import sql
 from rectlens.access.roles import ALL_LABELS, Actor
@@ -90,32 +91,59 @@ def append(
     detail: str | None = None,
 ) -> int:
     """Add one record inside the caller's transaction; returns its sequence number."""
-    if action not in ACTION_LABELS:
-        raise ValueError(f"unknown audit action {action!r}")
+    return append_many(con, who, [(action, outcome, target, detail)])[0]
+
+
+def append_many(con: duckdb.DuckDBPyConnection, who: Actor | Who, entries: list[tuple[str, str, str | None, str | None]]) -> list[int]:
+    """Add consecutive records (action, outcome, target, detail) by one account inside the caller's
+    transaction, chained one to the next, with one insert; returns their sequence numbers."""
+    for action, *_rest in entries:
+        if action not in ACTION_LABELS:
+            raise ValueError(f"unknown audit action {action!r}")
+    if not entries:
+        return []
     names = Who.of(who) if isinstance(who, Actor) else who
     head = sql.rows(con, "audit_head")
-    seq, prev_hash = (int(head[0][0]) + 1, str(head[0][1])) if head else (1, GENESIS)
+    seq, prev_hash = (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS)
     happened_at = now()
-    fields = (names.account, names.roles, action, target, outcome, detail)
-    digest = _digest(prev_hash, seq, happened_at, fields)
-    sql.execute(
-        con,
-        "audit_insert",
-        {
-            "seq": seq,
-            "happened_at": happened_at,
-            "account": names.account,
-            "roles": names.roles,
-            "action": action,
-            "target": target,
-            "outcome": outcome,
-            "detail": detail,
-            "prev_hash": prev_hash,
-            "hash": digest,
-        },
-    )
-    sql.execute(con, "meta_set", {"key": HEAD_KEY, "value": f"{seq}:{digest}"})
-    return seq
+    records: list[dict[str, object]] = []
+    for action, outcome, target, detail in entries:
+        seq += 1
+        digest = _digest(prev_hash, seq, happened_at, (names.account, names.roles, action, target, outcome, detail))
+        records.append(
+            {
+                "seq": seq,
+                "happened_at": happened_at,
+                "account": names.account,
+                "roles": names.roles,
+                "action": action,
+                "target": target,
+                "outcome": outcome,
+                "detail": detail,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    if len(records) == 1:
+        sql.execute(con, "audit_insert", records[0])
+    else:
+        con.register("incoming_audit", pa.Table.from_pylist(records, schema=_RECORD_SCHEMA))
+        try:
+            sql.execute(con, "audit_insert_many")
+        finally:
+            con.unregister("incoming_audit")
+    sql.execute(con, "meta_set", {"key": HEAD_KEY, "value": f"{seq}:{prev_hash}"})
+    return [int(record["seq"]) for record in records]  # type: ignore[call-overload]
+
+
+_RECORD_SCHEMA = pa.schema(
+    [
+        ("seq", pa.int64()),
+        ("happened_at", pa.timestamp("us")),
+        *((name, pa.string()) for name in ("account", "roles", "action", "target", "outcome", "detail", "prev_hash", "hash")),
+    ]
+)
 
 
 def record(

@@ -129,6 +129,10 @@ class MergeScanner:
         self._carry = b""
 
     def feed(self, chunk: bytes) -> None:
+        if b"mergeCell" not in chunk and b"mergeCell" not in self._carry + chunk[: len(b"mergeCell")]:
+            # the common chunk: cell data only, searched without copying it
+            self._carry = (self._carry + chunk)[-_MERGE_CARRY:] if len(chunk) < _MERGE_CARRY else chunk[-_MERGE_CARRY:]
+            return
         text = self._carry + chunk
         end = 0
         if b"mergeCell" in text:

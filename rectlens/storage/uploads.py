@@ -74,14 +74,17 @@ AUDIT_ACTIONS = {"stored": "upload", "superseded": "supersede", "restored": "res
 
 def _event(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: Actor, note: str | None = None) -> None:
     """One line of an upload's history, and the same change in the audit log."""
-    sql.execute(con, "insert_event", {"upload_id": upload_id, "action": action, "happened_at": now(), "actor": actor.label, "note": note})
-    audit.append(con, actor, AUDIT_ACTIONS[action], audit.OK, upload_target(con, upload_id), note)
+    _record(con, actor, [_Change(upload_id, action, upload_target(con, upload_id), note)])
 
 
 def upload_target(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:
     """'上传 #12（问题台账 青岚市 2026-10「file.xlsx」）': what an audit record about an upload names."""
     _id, kind, region, month, _state, _sheet, _rows, file_name = _upload(con, upload_id)
-    scope = " ".join(str(part) for part in (KIND_LABELS.get(str(kind), kind), region, month.strftime("%Y-%m") if month else None) if part)
+    return _target(upload_id, str(kind), region, month, str(file_name))
+
+
+def _target(upload_id: int, kind: str, region: str | None, month: dt.date | None, file_name: str) -> str:
+    scope = " ".join(str(part) for part in (KIND_LABELS.get(kind, kind), region, month.strftime("%Y-%m") if month else None) if part)
     return f"上传 #{upload_id}（{scope}「{file_name}」）"
 
 
@@ -182,38 +185,89 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, incoming: pa.Table) -> No
         con.unregister("incoming")
 
 
-def _register_upload(con: duckdb.DuckDBPyConnection, file_id: int, group: _Group, uploader: Actor) -> StoredUpload:
-    """The upload row of a group (superseding the unit's earlier one), before its rows are inserted."""
-    replaced = None
-    if group.kind in REPLACING_KINDS:
-        active = sql.rows(con, "active_upload", {"kind": group.kind, "region": group.region, "month": group.month})
-        for (old_id,) in active:
-            sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": old_id})
-            _event(con, old_id, "superseded", uploader)
-            replaced = int(old_id)
-    upload_id = int(sql.rows(con, "next_upload_id")[0][0])
-    sql.execute(
-        con,
-        "insert_upload",
+@dataclass(frozen=True)
+class _Change:
+    """One line of an upload's history, and the same change in the audit log."""
+
+    upload_id: int
+    action: str
+    target: str
+    note: str | None = None
+
+
+def _record(con: duckdb.DuckDBPyConnection, actor: Actor, changes: list[_Change]) -> None:
+    """The changes' history lines and audit records, in order, with one insert each."""
+    if not changes:
+        return
+    happened_at = now()
+    events = pa.table(
         {
-            "upload_id": upload_id,
-            "file_id": file_id,
-            "kind": group.kind,
-            "region": group.region,
-            "month": group.month,
-            "sheet": group.sheet,
-            "row_count": group.size,
-            "created_at": now(),
-        },
+            "position": pa.array(range(1, len(changes) + 1), pa.int64()),
+            "upload_id": pa.array([change.upload_id for change in changes], pa.int64()),
+            "action": pa.array([change.action for change in changes], pa.string()),
+            "happened_at": pa.array([happened_at] * len(changes), pa.timestamp("us")),
+            "actor": pa.array([actor.label] * len(changes), pa.string()),
+            "note": pa.array([change.note for change in changes], pa.string()),
+        }
     )
-    _event(con, upload_id, "stored", uploader, f"替换了上传 #{replaced}" if replaced else None)
-    return StoredUpload(upload_id, group.kind, group.region, group.month, group.sheet, group.size, replaced)
+    con.register("incoming_events", events)
+    try:
+        sql.execute(con, "insert_events")
+    finally:
+        con.unregister("incoming_events")
+    audit.append_many(con, actor, [(AUDIT_ACTIONS[change.action], audit.OK, change.target, change.note) for change in changes])
+
+
+def _register_uploads(
+    con: duckdb.DuckDBPyConnection, file_id: int, file_name: str, groups: list[_Group], uploader: Actor
+) -> tuple[list[StoredUpload], list[_Change]]:
+    """The upload rows of the groups (superseding each unit's earlier one), before their rows are inserted."""
+    active: dict[tuple[str, str, dt.date], list[int]] = {}
+    for kind in dict.fromkeys(group.kind for group in groups if group.kind in REPLACING_KINDS):
+        for upload_id, region, month in sql.rows(con, "active_uploads_of_kind", {"kind": kind}):
+            active.setdefault((kind, region, month), []).append(int(upload_id))
+    next_id = int(sql.rows(con, "next_upload_id")[0][0])
+    created_at = now()
+    stored: list[StoredUpload] = []
+    changes: list[_Change] = []
+    for group in groups:
+        replaced = None
+        if group.kind in REPLACING_KINDS:
+            for old_id in active.get((group.kind, str(group.region), group.month), []):  # type: ignore[arg-type]
+                sql.execute(con, "set_upload_state", {"state": "superseded", "upload_id": old_id})
+                changes.append(_Change(old_id, "superseded", upload_target(con, old_id)))
+                replaced = old_id
+        upload = StoredUpload(next_id, group.kind, group.region, group.month, group.sheet, group.size, replaced)
+        next_id += 1
+        note = f"替换了上传 #{replaced}" if replaced else None
+        target = _target(upload.upload_id, group.kind, group.region, group.month, file_name)
+        changes.append(_Change(upload.upload_id, "stored", target, note))
+        stored.append(upload)
+    rows = pa.table(
+        {
+            "upload_id": pa.array([u.upload_id for u in stored], pa.int64()),
+            "file_id": pa.array([file_id] * len(stored), pa.int64()),
+            "kind": pa.array([u.kind for u in stored], pa.string()),
+            "region": pa.array([u.region for u in stored], pa.string()),
+            "month": pa.array([u.month for u in stored], pa.date32()),
+            "sheet": pa.array([u.sheet for u in stored], pa.string()),
+            "row_count": pa.array([u.rows for u in stored], pa.int64()),
+            "created_at": pa.array([created_at] * len(stored), pa.timestamp("us")),
+        }
+    )
+    con.register("incoming_uploads", rows)
+    try:
+        sql.execute(con, "insert_uploads")
+    finally:
+        con.unregister("incoming_uploads")
+    return stored, changes
 
 
 def _store_batch(
-    con: duckdb.DuckDBPyConnection, file_id: int, kind: str, frame: pa.Table, groups: list[_Group], uploader: Actor
+    con: duckdb.DuckDBPyConnection, file_id: int, file_name: str, kind: str, frame: pa.Table, groups: list[_Group], uploader: Actor
 ) -> list[StoredUpload]:
-    uploads = [_register_upload(con, file_id, group, uploader) for group in groups]
+    uploads, changes = _register_uploads(con, file_id, file_name, groups, uploader)
+    _record(con, uploader, changes)
     if kind in REPLACING_KINDS:
         # one insert for all units and months of the kind: each row carries its upload id
         upload_ids = np.empty(frame.num_rows, dtype=np.int64)
@@ -284,7 +338,7 @@ def store_workbook(
         groups: list[_Group] = []
         for kind, frame, kind_groups in batches:
             progress(SAVING, f"写入{KIND_LABELS[kind]} {frame.num_rows} 行")
-            stored.extend(_store_batch(con, file_id, kind, frame, kind_groups, actor))
+            stored.extend(_store_batch(con, file_id, workbook.file_name, kind, frame, kind_groups, actor))
             groups.extend(kind_groups)
         progress(SAVING, "提交")
         for sheet in workbook.sheets:
