@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from actors import OPERATOR
 from pgcluster import Cluster
 from workbooks import ledger_row, ledger_sheet, regions_xlsx, xlsx
 
+from rectlens import metrics
 from rectlens.access import audit
 from rectlens.ingest import service
 from rectlens.storage import database, store, uploads
@@ -137,6 +139,27 @@ def test_restore_on_a_lake_supersedes_the_active_upload(lake: str) -> None:
     uploads.withdraw(lake, 1, OPERATOR)
     assert lake_rows(lake, "SELECT upload_id, state FROM uploads ORDER BY upload_id") == [(1, "withdrawn"), (2, "superseded")]
     assert audit.verify(lake).intact
+
+
+def test_a_report_reads_one_snapshot_while_an_upload_commits_and_the_next_report_sees_it(lake: str) -> None:
+    month = dt.date(2026, 10, 1)
+    service.replace_region_master(lake, regions_xlsx(), "地区表.xlsx", actor=OPERATOR)
+    first = service.ingest_bytes(lake, xlsx(ledger_sheet([ledger_row("JC-001")])), "v1.xlsx", actor=OPERATOR)
+    assert first.status == service.STORED
+    with metrics.analysis(lake, month, month) as con:
+        before = metrics.rollup(con, ["region"])
+        rows = [ledger_row(f"JC-{n:03d}") for n in range(1, 5)]
+        second = service.ingest_bytes(lake, xlsx(ledger_sheet(rows)), "v2.xlsx", actor=OPERATOR)
+        assert second.status == service.STORED  # committed by another connection while the report is open
+        # the report keeps reading the snapshot it began with: the ledger read from the lake, the uploads copied
+        assert con.execute("SELECT count(*) FROM ledger_items").fetchall() == [(1,)]
+        assert con.execute("SELECT upload_id, state FROM uploads").fetchall() == [(1, "active")]
+        assert metrics.rollup(con, ["region"]).equals(before)
+        assert before["ledger_total"].tolist() == [1]
+    # the next report reads the newest snapshot
+    assert metrics.metrics(lake, month, by="region")["ledger_total"].tolist() == [4]
+    with database.reading(lake) as con:
+        assert con.execute("SELECT upload_id, state FROM uploads ORDER BY upload_id").fetchall() == [(1, "superseded"), (2, "active")]
 
 
 # --- moving a file up ---------------------------------------------------------------

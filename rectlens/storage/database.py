@@ -133,6 +133,8 @@ def forget_lake(target: store.Target) -> None:
     """Drop this process's DuckDB of a lake (after an outage the next operation attaches it afresh)."""
     with _lakes_lock:
         con = _lakes.pop(store.key(target), None)
+        if con is not None:
+            _lakes_up_to_date.discard(id(con))
     if con is not None:
         with contextlib.suppress(duckdb.Error):
             con.close()
@@ -275,8 +277,25 @@ def session(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
             _held.connections = previous
 
 
+# Lakes this process has seen at the current schema version (by their DuckDB of the lake, so
+# that attaching afresh after an outage checks again). Schemas only ever move up, so a lake once
+# seen up to date stays so: its check (two catalog round trips per connection) is skipped.
+_lakes_up_to_date: set[int] = set()
+
+
+def _lake_instance_id(target: store.Target) -> int | None:
+    with _lakes_lock:
+        instance = _lakes.get(store.key(target))
+    return None if instance is None else id(instance)
+
+
 def _upgrade_if_needed(target: store.Target, con: duckdb.DuckDBPyConnection) -> None:
+    lake_instance = _lake_instance_id(target) if store.is_lake(target) else None
+    if lake_instance is not None and lake_instance in _lakes_up_to_date:
+        return
     if schema_version(con) >= SCHEMA_VERSION:
+        if lake_instance is not None:
+            _lakes_up_to_date.add(lake_instance)
         return
     with WRITE_LOCK:
         if store.is_lake(target):
@@ -320,6 +339,30 @@ def connect(path: store.Target, upgrade_schema: bool = True) -> Iterator[duckdb.
             yield con
     finally:
         con.close()
+
+
+@contextmanager
+def reading(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for reads that must agree with each other, such as one month's report.
+
+    All of it runs in one read transaction, so every statement reads the same snapshot while
+    other sessions, processes or instances commit. On a lake this also spares a catalog round
+    trip per statement: outside a transaction DuckLake looks up the newest snapshot in
+    PostgreSQL for each one. Nothing is written: the transaction is rolled back at the end.
+    Inside `session()` the held connection is used as it is.
+    """
+    target = store.as_target(path)
+    held = _held_connection(target) is not None
+    with connect(target) as con:
+        if held:
+            yield con
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        finally:
+            with contextlib.suppress(duckdb.Error):  # else the connection is gone, and the transaction with it
+                con.execute("ROLLBACK")
 
 
 def _guarded(target: store.Target, work: Callable[[], None]) -> None:
