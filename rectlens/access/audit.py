@@ -24,7 +24,7 @@ import pandas as pd
 
 from rectlens import sql
 from rectlens.access.roles import ALL_LABELS, Actor
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, retry_conflicts, transaction
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -118,6 +118,7 @@ def append(
     return seq
 
 
+@retry_conflicts
 def record(
     db_path: Path | str,
     who: Actor | Who,
