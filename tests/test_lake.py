@@ -364,3 +364,22 @@ def test_the_dashboard_says_so_in_chinese_when_the_lake_is_out_of_reach(monkeypa
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("暂时无法访问共享数据库" in error.value and "已确认保存的数据不受影响" in error.value for error in at.error)
+
+
+def test_the_dashboard_shows_a_write_conflict_in_chinese_without_a_traceback(monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from rectlens.ui import bootstrap
+
+    spec = store.POSTGRES_PREFIX + "host=127.0.0.1 port=1 user=rectlens dbname=none"
+    conflict = database._conflict(spec, database.CONFLICT_ATTEMPTS)
+
+    def conflicting(_target: object) -> None:
+        raise conflict
+
+    monkeypatch.setenv("RECTLENS_STORE", spec)
+    monkeypatch.setattr(bootstrap, "ensure_database", conflicting)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("发生冲突" in error.value and "已确认保存的数据不受影响" in error.value for error in at.error)
