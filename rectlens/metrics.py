@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from rectlens import config, sql
-from rectlens.storage.database import connect
+from rectlens.storage import store
+from rectlens.storage.database import reading
 
 STAGING = ("macros", "stg_units", "stg_ledger", "stg_summary", "stg_checks", "stg_satisfaction")
 
@@ -86,9 +87,13 @@ def previous_month(month: dt.date) -> dt.date:
 
 
 @contextmanager
-def staged(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the statistical macros and the staging views (active data only)."""
-    with connect(db_path) as con:
+def staged(db_path: Path | str, snapshot_tables: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the statistical macros and the staging views (active data only), all of
+    whose reads see one snapshot of the store. `snapshot_tables`: on a lake, first copy the small
+    tables the views read (worth it for the many statements of an analysis, not for one query)."""
+    with reading(db_path) as con:
+        if snapshot_tables and store.is_lake(store.as_target(db_path)):
+            sql.execute(con, "lake_snapshot_tables")
         for name in STAGING:
             sql.execute(con, name)
         yield con
@@ -103,7 +108,7 @@ def staged_frame(db_path: Path | str, name: str, params: dict[str, object] | Non
 @contextmanager
 def analysis(db_path: Path | str, month_from: dt.date, month_to: dt.date) -> Iterator[duckdb.DuckDBPyConnection]:
     """A staged connection with `base_metrics` for months in [from, to]."""
-    with staged(db_path) as con:
+    with staged(db_path, snapshot_tables=True) as con:
         sql.execute(con, "metrics_base", {"month_from": month_from, "month_to": month_to})
         yield con
 

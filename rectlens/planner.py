@@ -43,7 +43,7 @@ from rectlens.access.roles import PLAN, Actor
 from rectlens.cells import set_value
 from rectlens.metrics import staged, staged_frame
 from rectlens.report import MonthReport, month_report
-from rectlens.storage.database import transaction
+from rectlens.storage.database import retry_conflicts, transaction
 
 TARGETED, RANDOM, LQAS = "targeted", "random", "lqas"
 MODES: tuple[str, ...] = (TARGETED, RANDOM, LQAS)
@@ -352,6 +352,7 @@ def _fingerprint(plan: Plan) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+@retry_conflicts
 def register_round(db_path: Path | str, actor: Actor, plan: Plan) -> tuple[int, bool]:
     """Store an LQAS plan as a round (a write: 制定抽查计划); (round number, whether it is new).
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from actors import OPERATOR
 from pgcluster import Cluster
 from workbooks import ledger_row, ledger_sheet, regions_xlsx, xlsx
 
+from rectlens import metrics
 from rectlens.access import audit
 from rectlens.ingest import service
 from rectlens.storage import database, store, uploads
@@ -139,6 +142,118 @@ def test_restore_on_a_lake_supersedes_the_active_upload(lake: str) -> None:
     assert audit.verify(lake).intact
 
 
+def test_a_report_reads_one_snapshot_while_an_upload_commits_and_the_next_report_sees_it(lake: str) -> None:
+    month = dt.date(2026, 10, 1)
+    service.replace_region_master(lake, regions_xlsx(), "地区表.xlsx", actor=OPERATOR)
+    first = service.ingest_bytes(lake, xlsx(ledger_sheet([ledger_row("JC-001")])), "v1.xlsx", actor=OPERATOR)
+    assert first.status == service.STORED
+    with metrics.analysis(lake, month, month) as con:
+        before = metrics.rollup(con, ["region"])
+        rows = [ledger_row(f"JC-{n:03d}") for n in range(1, 5)]
+        second = service.ingest_bytes(lake, xlsx(ledger_sheet(rows)), "v2.xlsx", actor=OPERATOR)
+        assert second.status == service.STORED  # committed by another connection while the report is open
+        # the report keeps reading the snapshot it began with: the ledger read from the lake, the uploads copied
+        assert con.execute("SELECT count(*) FROM ledger_items").fetchall() == [(1,)]
+        assert con.execute("SELECT upload_id, state FROM uploads").fetchall() == [(1, "active")]
+        assert metrics.rollup(con, ["region"]).equals(before)
+        assert before["ledger_total"].tolist() == [1]
+    # the next report reads the newest snapshot
+    assert metrics.metrics(lake, month, by="region")["ledger_total"].tolist() == [4]
+    with database.reading(lake) as con:
+        assert con.execute("SELECT upload_id, state FROM uploads ORDER BY upload_id").fetchall() == [(1, "superseded"), (2, "active")]
+
+
+# --- conflicts with writers from outside the product's write lock ---------------------
+
+
+class Outsider:
+    """Another program writing the lake directly: its own DuckDB, no advisory lock."""
+
+    def __init__(self, spec: str) -> None:
+        self.con = store.open_lake(store.lake(spec))
+
+    def touch_upload(self, upload_id: int) -> None:
+        """Rewrite an upload's row unchanged and commit (DuckLake stores an update as delete + insert)."""
+        self.con.execute("UPDATE uploads SET row_count = row_count WHERE upload_id = ?", [upload_id])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+@pytest.fixture
+def outsider_between_read_and_commit(lake: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], Callable[[int], None]]]:
+    """A lake holding upload 1; `arm(n)` makes the outsider change upload 1 inside the product's next n
+    write attempts of withdraw, after the product read and changed it and before its commit."""
+    monkeypatch.setattr(database, "CONFLICT_WAIT_SECONDS", 0.0)
+    service.replace_region_master(lake, regions_xlsx(), "地区表.xlsx", actor=OPERATOR)
+    assert service.ingest_bytes(lake, xlsx(ledger_sheet([ledger_row("JC-001")])), "v1.xlsx", actor=OPERATOR).status == service.STORED
+    outsider = Outsider(lake)
+    attempts: list[str] = []
+    armed = [0]
+    real_event = uploads._event
+
+    def event_then_outsider(con: duckdb.DuckDBPyConnection, upload_id: int, action: str, actor: Any, note: str | None = None) -> None:
+        real_event(con, upload_id, action, actor, note)
+        attempts.append(action)
+        if armed[0] > 0:
+            armed[0] -= 1
+            outsider.touch_upload(upload_id)
+
+    def arm(times: int) -> None:
+        armed[0] = times
+
+    monkeypatch.setattr(uploads, "_event", event_then_outsider)
+    try:
+        yield attempts, arm
+    finally:
+        outsider.close()
+
+
+def test_a_conflicting_commit_from_outside_is_retried_and_the_write_then_goes_through(
+    lake: str, outsider_between_read_and_commit: tuple[list[str], Callable[[int], None]]
+) -> None:
+    attempts, arm = outsider_between_read_and_commit
+    records = audit.verify(lake).records
+    arm(1)
+    uploads.withdraw(lake, 1, OPERATOR)
+    assert attempts == ["withdrawn", "withdrawn"]  # the first commit was refused, the second went through
+    assert lake_rows(lake, "SELECT upload_id, state FROM uploads") == [(1, "withdrawn")]
+    assert lake_rows(lake, "SELECT action FROM upload_events WHERE action = 'withdrawn'") == [("withdrawn",)]
+    check = audit.verify(lake)
+    assert check.intact and check.records == records + 1
+
+
+def test_a_conflict_that_persists_is_a_chinese_message_and_stores_nothing(
+    lake: str, outsider_between_read_and_commit: tuple[list[str], Callable[[int], None]], cli_main
+) -> None:
+    attempts, arm = outsider_between_read_and_commit
+    records = audit.verify(lake).records
+    arm(database.CONFLICT_ATTEMPTS)
+    with pytest.raises(database.WriteConflict) as refused:
+        uploads.withdraw(lake, 1, OPERATOR)
+    assert len(attempts) == database.CONFLICT_ATTEMPTS
+    message = str(refused.value)
+    assert "发生冲突" in message and f"已自动重试 {database.CONFLICT_ATTEMPTS - 1} 次" in message
+    assert "本次操作没有保存" in message and "已确认保存的数据不受影响" in message
+    assert isinstance(refused.value.__cause__, duckdb.TransactionException)
+    # nothing of the refused withdrawal was stored; what was confirmed is intact
+    assert lake_rows(lake, "SELECT upload_id, state FROM uploads") == [(1, "active")]
+    assert lake_rows(lake, "SELECT count(*) FROM upload_events WHERE action = 'withdrawn'") == [(0,)]
+    assert audit.verify(lake).intact and audit.verify(lake).records == records
+
+    # the command line says the same in Chinese, without a traceback
+    attempts.clear()
+    arm(database.CONFLICT_ATTEMPTS)
+    result = cli_main("withdraw", "1", "--store", lake)
+    assert result.code == 1, result
+    assert "发生冲突" in result.err and "Traceback" not in result.err
+    assert len(attempts) == database.CONFLICT_ATTEMPTS
+    # once the other program is done, the same command simply works
+    assert cli_main("withdraw", "1", "--store", lake).code == 0
+    assert lake_rows(lake, "SELECT upload_id, state FROM uploads") == [(1, "withdrawn")]
+    assert audit.verify(lake).intact
+
+
 # --- moving a file up ---------------------------------------------------------------
 
 
@@ -249,3 +364,22 @@ def test_the_dashboard_says_so_in_chinese_when_the_lake_is_out_of_reach(monkeypa
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("暂时无法访问共享数据库" in error.value and "已确认保存的数据不受影响" in error.value for error in at.error)
+
+
+def test_the_dashboard_shows_a_write_conflict_in_chinese_without_a_traceback(monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from rectlens.ui import bootstrap
+
+    spec = store.POSTGRES_PREFIX + "host=127.0.0.1 port=1 user=rectlens dbname=none"
+    conflict = database._conflict(spec, database.CONFLICT_ATTEMPTS)
+
+    def conflicting(_target: object) -> None:
+        raise conflict
+
+    monkeypatch.setenv("RECTLENS_STORE", spec)
+    monkeypatch.setattr(bootstrap, "ensure_database", conflicting)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("发生冲突" in error.value and "已确认保存的数据不受影响" in error.value for error in at.error)

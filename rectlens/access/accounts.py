@@ -20,7 +20,7 @@ from rectlens import config, sql
 from rectlens.access import audit, passwords
 from rectlens.access.permissions import require_recorded
 from rectlens.access.roles import ADMIN, MANAGE_ACCOUNTS, ROLE_LABELS, UPLOADER, Actor, parse_roles
-from rectlens.storage.database import connect, exists, transaction
+from rectlens.storage.database import connect, exists, retry_conflicts, transaction
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
@@ -151,6 +151,7 @@ def _units(con: duckdb.DuckDBPyConnection, roles: tuple[str, ...], units: tuple[
     return tuple(dict.fromkeys(named))
 
 
+@retry_conflicts
 def create(
     db_path: Path | str,
     actor: Actor,
@@ -203,6 +204,7 @@ def _enabled_admins_after(con: duckdb.DuckDBPyConnection, account: Account, stil
     return count - (1 if was_counted and not still_admin else 0)
 
 
+@retry_conflicts
 def set_disabled(db_path: Path | str, actor: Actor, login: str, disabled: bool) -> None:
     require_recorded(db_path, actor, MANAGE_ACCOUNTS, "account_disable" if disabled else "account_enable", login.strip())
     with transaction(db_path) as con:
@@ -216,6 +218,7 @@ def set_disabled(db_path: Path | str, actor: Actor, login: str, disabled: bool) 
         audit.append(con, actor, "account_disable" if disabled else "account_enable", audit.OK, account.login)
 
 
+@retry_conflicts
 def reset_password(db_path: Path | str, actor: Actor, login: str) -> str:
     """A new one-time password; the account's sessions end and the lock is lifted."""
     password = passwords.issue()
@@ -237,6 +240,7 @@ def reset_password(db_path: Path | str, actor: Actor, login: str) -> str:
     return password
 
 
+@retry_conflicts
 def update(
     db_path: Path | str,
     actor: Actor,
@@ -277,6 +281,7 @@ class SignIn:
 WRONG_MESSAGE = "登录名或密码不正确"
 
 
+@retry_conflicts
 def sign_in(db_path: Path | str, login: str, password: str, via: str = "密码") -> SignIn:
     """Check a password; counts failures and locks the account after too many. Every attempt is audited."""
     rules = policy()
@@ -319,6 +324,7 @@ def record_sign_in(db_path: Path | str, account: Account, via: str, outcome: str
     audit.record(db_path, audit.Who(account.login, ",".join(account.roles)), "sign_in", outcome, detail=detail or via)
 
 
+@retry_conflicts
 def change_password(db_path: Path | str, actor: Actor, current: str, new: str) -> list[str]:
     """Change one's own password; returns what is wrong (nothing when changed)."""
     problems = passwords.weaknesses(new, actor.login)
@@ -336,6 +342,7 @@ def change_password(db_path: Path | str, actor: Actor, current: str, new: str) -
     return []
 
 
+@retry_conflicts
 def sign_out_everywhere(db_path: Path | str, actor: Actor) -> None:
     """End every session of the account, in this and every other dashboard instance."""
     with transaction(db_path) as con:

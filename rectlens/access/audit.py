@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from rectlens import sql
 from rectlens.access.roles import ALL_LABELS, Actor
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, retry_conflicts, transaction
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -146,6 +146,7 @@ _RECORD_SCHEMA = pa.schema(
 )
 
 
+@retry_conflicts
 def record(
     db_path: Path | str,
     who: Actor | Who,

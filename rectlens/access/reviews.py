@@ -16,7 +16,7 @@ from rectlens import sql
 from rectlens.access import audit
 from rectlens.access.permissions import require_recorded
 from rectlens.access.roles import REVIEW, Actor
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, retry_conflicts, transaction
 from rectlens.storage.uploads import REPLACING_KINDS, UploadNotFound, upload_target
 
 APPROVED, RETURNED = "approved", "returned"
@@ -29,6 +29,7 @@ class ReviewError(ValueError):
     """A review that cannot be recorded; the message says why, in Chinese."""
 
 
+@retry_conflicts
 def review(db_path: Path | str, actor: Actor, upload_id: int, decision: str, reason: str | None = None) -> None:
     if decision not in DECISION_LABELS:
         raise ValueError(f"unknown decision {decision!r}")

@@ -20,18 +20,25 @@ has no sequences or keys).
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import duckdb
 
 from rectlens import sql
 from rectlens.config import PROJECT_ROOT, limits
 from rectlens.storage import store
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SCHEMA_VERSION = 6
 MIGRATIONS_DIR = PROJECT_ROOT / "rectlens" / "migrations"
@@ -51,6 +58,34 @@ class DatabaseBusy(RuntimeError):
 
 class DatabaseUnavailable(RuntimeError):
     """The database path cannot be opened at all (not a DuckDB file, a folder, no permission), or the lake is unreachable."""
+
+
+class WriteConflict(DatabaseBusy):
+    """A write clashed with a concurrent commit that did not take this product's write lock (another
+    program writing the lake, maintenance, DuckLake's own commit retries used up): nothing of it was stored."""
+
+    def __init__(self, message: str, target: store.Target) -> None:
+        super().__init__(message)
+        self.target = target
+
+
+# Attempts of a write (see `retry_conflicts`) before its conflict is reported.
+CONFLICT_ATTEMPTS = 4
+CONFLICT_WAIT_SECONDS = 0.2
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A commit refused because another transaction changed the same data first (DuckLake or PostgreSQL)."""
+    text = str(exc).lower()
+    return any(part in text for part in ("transaction conflict", "write-write conflict", "could not serialize", "serialization failure"))
+
+
+def _conflict(target: store.Target, attempts: int | None = None) -> WriteConflict:
+    tried = f"已自动重试 {attempts - 1} 次仍未成功；" if attempts and attempts > 1 else ""
+    return WriteConflict(
+        f"{store.label(target)}上的这次写入与另一个程序同时写入的数据发生冲突，{tried}本次操作没有保存，已确认保存的数据不受影响，请稍后重试",
+        target,
+    )
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -133,6 +168,8 @@ def forget_lake(target: store.Target) -> None:
     """Drop this process's DuckDB of a lake (after an outage the next operation attaches it afresh)."""
     with _lakes_lock:
         con = _lakes.pop(store.key(target), None)
+        if con is not None:
+            _lakes_up_to_date.discard(id(con))
     if con is not None:
         with contextlib.suppress(duckdb.Error):
             con.close()
@@ -275,8 +312,25 @@ def session(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
             _held.connections = previous
 
 
+# Lakes this process has seen at the current schema version (by their DuckDB of the lake, so
+# that attaching afresh after an outage checks again). Schemas only ever move up, so a lake once
+# seen up to date stays so: its check (two catalog round trips per connection) is skipped.
+_lakes_up_to_date: set[int] = set()
+
+
+def _lake_instance_id(target: store.Target) -> int | None:
+    with _lakes_lock:
+        instance = _lakes.get(store.key(target))
+    return None if instance is None else id(instance)
+
+
 def _upgrade_if_needed(target: store.Target, con: duckdb.DuckDBPyConnection) -> None:
+    lake_instance = _lake_instance_id(target) if store.is_lake(target) else None
+    if lake_instance is not None and lake_instance in _lakes_up_to_date:
+        return
     if schema_version(con) >= SCHEMA_VERSION:
+        if lake_instance is not None:
+            _lakes_up_to_date.add(lake_instance)
         return
     with WRITE_LOCK:
         if store.is_lake(target):
@@ -322,6 +376,30 @@ def connect(path: store.Target, upgrade_schema: bool = True) -> Iterator[duckdb.
         con.close()
 
 
+@contextmanager
+def reading(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for reads that must agree with each other, such as one month's report.
+
+    All of it runs in one read transaction, so every statement reads the same snapshot while
+    other sessions, processes or instances commit. On a lake this also spares a catalog round
+    trip per statement: outside a transaction DuckLake looks up the newest snapshot in
+    PostgreSQL for each one. Nothing is written: the transaction is rolled back at the end.
+    Inside `session()` the held connection is used as it is.
+    """
+    target = store.as_target(path)
+    held = _held_connection(target) is not None
+    with connect(target) as con:
+        if held:
+            yield con
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        finally:
+            with contextlib.suppress(duckdb.Error):  # else the connection is gone, and the transaction with it
+                con.execute("ROLLBACK")
+
+
 def _guarded(target: store.Target, work: Callable[[], None]) -> None:
     """Run `work()`; on a lake, an outage becomes DatabaseUnavailable with a Chinese message."""
     if not store.is_lake(target):
@@ -342,14 +420,51 @@ def transaction(path: store.Target) -> Iterator[duckdb.DuckDBPyConnection]:
 
     On a lake the transaction begins only once this writer holds the lake's
     advisory lock, so it reads what every writer before it committed.
+    A commit refused because of a conflicting commit from outside this product's write lock
+    raises WriteConflict (a Chinese message; see `retry_conflicts` for running the write again).
     """
     target = store.as_target(path)
-    if store.is_lake(target):
-        with WRITE_LOCK, _lake_write_lock(target), connect(target) as con:
+    try:
+        if store.is_lake(target):
+            with WRITE_LOCK, _lake_write_lock(target), connect(target) as con:
+                yield from _in_transaction(con)
+            return
+        with WRITE_LOCK, connect(target) as con:
             yield from _in_transaction(con)
-        return
-    with WRITE_LOCK, connect(target) as con:
-        yield from _in_transaction(con)
+    except duckdb.Error as exc:
+        if is_conflict(exc):
+            raise _conflict(target) from exc
+        raise
+
+
+_retrying = threading.local()
+
+
+def retry_conflicts(work: Callable[P, T]) -> Callable[P, T]:
+    """Run a write (a function whose stored effects are one `transaction()`) again from the start
+    when its commit met a conflict: every attempt reads afresh under the write lock, and a refused
+    attempt stored nothing. After CONFLICT_ATTEMPTS attempts the WriteConflict is raised, saying so.
+    Within a write already being retried on this thread, the outermost one retries the whole."""
+
+    @functools.wraps(work)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        if getattr(_retrying, "active", False):
+            return work(*args, **kwargs)
+        _retrying.active = True
+        try:
+            for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+                try:
+                    return work(*args, **kwargs)
+                except WriteConflict as exc:
+                    if attempt == CONFLICT_ATTEMPTS:
+                        raise _conflict(exc.target, attempt) from exc.__cause__
+                    log.info("write conflict in %s, attempt %d of %d: %s", work.__name__, attempt, CONFLICT_ATTEMPTS, exc.__cause__)
+                    time.sleep(CONFLICT_WAIT_SECONDS * attempt * random.uniform(0.5, 1.5))
+            raise AssertionError("unreachable")
+        finally:
+            _retrying.active = False
+
+    return run
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:

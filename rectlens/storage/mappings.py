@@ -19,7 +19,7 @@ from rectlens.access import audit
 from rectlens.access.permissions import PermissionDenied, require, require_recorded
 from rectlens.access.roles import MANAGE_MAPPINGS, UPLOAD_REPORTS, Actor
 from rectlens.ingest.mapping import ColumnMapping, MappingError, MappingRequest, check_choice, from_row
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, retry_conflicts, transaction
 
 
 class MappingNotFound(LookupError):
@@ -50,6 +50,7 @@ def target(mapping: ColumnMapping | None, mapping_id: int | None = None, name: s
     return f"列对应 #{mapping.mapping_id}「{mapping.name}」（{mapping.unit}，{domain.SHEET_TITLES[mapping.kind]}）"
 
 
+@retry_conflicts
 def create(
     db_path: Path | str,
     actor: Actor,
@@ -110,6 +111,7 @@ def _get(con: duckdb.DuckDBPyConnection, mapping_id: int) -> ColumnMapping:
     return found[0]
 
 
+@retry_conflicts
 def update(
     db_path: Path | str,
     actor: Actor,
@@ -155,6 +157,7 @@ def update(
     return new
 
 
+@retry_conflicts
 def delete(db_path: Path | str, actor: Actor, mapping_id: int) -> ColumnMapping:
     require_recorded(db_path, actor, MANAGE_MAPPINGS, "mapping_delete", target(None, mapping_id))
     with transaction(db_path) as con:

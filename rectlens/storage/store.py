@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rectlens import sql
 from rectlens.config import default_db_path
 
 if TYPE_CHECKING:
@@ -168,6 +169,7 @@ def open_lake(found: Lake) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config=dict(OFFLINE))
     try:
         load_extensions(con)
+        sql.execute(con, "lake_tuning")
         con.execute(attach_sql(found))
         con.execute(f"USE {LAKE_ALIAS}")
     except BaseException:

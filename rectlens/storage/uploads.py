@@ -19,7 +19,7 @@ from rectlens.access.roles import RESTORE, UPLOAD_CHECKS, UPLOAD_REPORTS, WITHDR
 from rectlens.ingest.sheets import ParsedSheet
 from rectlens.ingest.workbook import SAVING, Progress, ValidatedWorkbook
 from rectlens.storage import mappings
-from rectlens.storage.database import connect, transaction
+from rectlens.storage.database import connect, retry_conflicts, transaction
 
 REPLACING_KINDS = (domain.LEDGER, domain.SUMMARY)
 INSERT_QUERY = {
@@ -300,6 +300,7 @@ def _store_total(con: duckdb.DuckDBPyConnection, sheet: ParsedSheet, stored: lis
     return True
 
 
+@retry_conflicts
 def store_workbook(
     db_path: Path | str,
     workbook: ValidatedWorkbook,
@@ -382,6 +383,7 @@ def _upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> tuple[object, ...
     return found[0]
 
 
+@retry_conflicts
 def restore(db_path: Path | str, upload_id: int, actor: Actor) -> int | None:
     """Make an earlier upload active again; returns the upload it replaces, if any."""
     require_recorded(db_path, actor, RESTORE, "restore", f"上传 #{upload_id}")
@@ -400,6 +402,7 @@ def restore(db_path: Path | str, upload_id: int, actor: Actor) -> int | None:
         return replaced
 
 
+@retry_conflicts
 def withdraw(db_path: Path | str, upload_id: int, actor: Actor) -> None:
     """Withdraw a whole upload: its rows stay stored but no longer count."""
     require_recorded(db_path, actor, WITHDRAW, "withdraw", f"上传 #{upload_id}")
