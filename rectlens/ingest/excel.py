@@ -373,7 +373,8 @@ def read_grid(book: Book, name: str, limits: Limits) -> Grid:
 def _grid(name: str, columns: list[pa.Array], height: int, merged: tuple[MergedRange, ...], limits: Limits) -> Grid:
     if not columns or not height:
         return Grid(name, [], 0)
-    with_content = np.flatnonzero(np.logical_or.reduce([~blank_mask(column) for column in columns]))
+    filled = np.column_stack([~blank_mask(column) for column in columns])
+    with_content = np.flatnonzero(filled.any(axis=1))
     if not len(with_content):
         return Grid(name, [], 0)
     height = int(with_content[-1]) + 1
@@ -383,8 +384,13 @@ def _grid(name: str, columns: list[pa.Array], height: int, merged: tuple[MergedR
             f"工作表的内容超过 {limits.max_rows} 行上限（第 {first_beyond + 1} 行仍有内容）；"
             "请删除多余的行，或把数据拆分到几个文件后重新上传"
         )
-    columns = [column.slice(0, height) for column in columns]
-    return Grid(name, _fill_merged(columns, height, merged), height)
+    sliced = [column.slice(0, height) for column in columns]
+    columns = _fill_merged(list(sliced), height, merged)
+    filled = filled[:height].copy()
+    for index, (before, after) in enumerate(zip(sliced, columns, strict=True)):
+        if after is not before:  # a merged range filled cells of this column
+            filled[:, index] = ~blank_mask(after)
+    return Grid(name, columns, height, filled=filled)
 
 
 def _fill_merged(columns: list[pa.Array], height: int, merged: tuple[MergedRange, ...]) -> list[pa.Array]:

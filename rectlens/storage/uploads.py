@@ -219,7 +219,7 @@ def _record(con: duckdb.DuckDBPyConnection, actor: Actor, changes: list[_Change]
 
 
 def _register_uploads(
-    con: duckdb.DuckDBPyConnection, file_id: int, file_name: str, groups: list[_Group], uploader: Actor
+    con: duckdb.DuckDBPyConnection, file_id: int, file_name: str, groups: list[_Group]
 ) -> tuple[list[StoredUpload], list[_Change]]:
     """The upload rows of the groups (superseding each unit's earlier one), before their rows are inserted."""
     active: dict[tuple[str, str, dt.date], list[int]] = {}
@@ -266,7 +266,7 @@ def _register_uploads(
 def _store_batch(
     con: duckdb.DuckDBPyConnection, file_id: int, file_name: str, kind: str, frame: pa.Table, groups: list[_Group], uploader: Actor
 ) -> list[StoredUpload]:
-    uploads, changes = _register_uploads(con, file_id, file_name, groups, uploader)
+    uploads, changes = _register_uploads(con, file_id, file_name, groups)
     _record(con, uploader, changes)
     if kind in REPLACING_KINDS:
         # one insert for all units and months of the kind: each row carries its upload id
