@@ -156,3 +156,34 @@ def test_a_grid_from_either_reader_is_the_same() -> None:
     assert grid.rows(0, grid.height)[3][:3] == ["JC-001", "江城市", "江城区"]
     assert grid.rows(0, grid.height)[4][1] == "江城市"  # merged down from row 4
     assert pc.count(grid.columns[0]).as_py() == sum(1 for row in rows if row[0] != "")
+
+
+def _filled_by_hand(columns: list[list[str | None]], merged: list[excel.MergedRange]) -> list[list[str | None]]:
+    """The plain definition: every cell of a range takes the range's top-left value, later ranges last."""
+    original = [list(column) for column in columns]
+    result = [list(column) for column in columns]
+    height = len(columns[0])
+    for (top, left), (bottom, right) in merged:
+        for index in range(left, min(right, len(columns) - 1) + 1):
+            for row in range(top, min(bottom, height - 1) + 1):
+                result[index][row] = original[left][top]
+    return result
+
+
+@pytest.mark.parametrize(
+    "merged",
+    [
+        [((0, 0), (0, 3))],  # a title across the top row
+        [((2, 1), (5, 1)), ((7, 0), (7, 2))],  # 地区 down four rows; a cell across three columns
+        [((1, 2), (3, 3)), ((2, 2), (4, 2))],  # overlapping ranges (a damaged file): the later one wins
+        [((8, 0), (20, 1))],  # a range past the last row, cut at it
+        [((9, 3), (9, 9))],  # a range past the last column
+    ],
+)
+def test_merged_ranges_fill_only_their_rows_and_keep_the_rest(merged: list[excel.MergedRange]) -> None:
+    columns = [[None if (row + index) % 4 == 0 else f"{chr(65 + index)}{row + 1}" for row in range(10)] for index in range(4)]
+    columns[3][9] = "D10"  # the last row has content, so the grid keeps all ten rows
+    grid = excel._grid("表", [pa.array(column, pa.string()) for column in columns], 10, tuple(merged), config.limits())
+    expected = _filled_by_hand(columns, merged)
+    assert [column.to_pylist() for column in grid.columns] == expected
+    assert grid.filled.tolist() == [[value is not None for value in row] for row in zip(*expected, strict=True)]
