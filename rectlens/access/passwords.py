@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +13,14 @@ from rectlens import config
 
 # argon2-cffi's defaults are RFC 9106's second recommendation: argon2id, 64 MiB, 3 passes.
 _HASHER = PasswordHasher()
-# Verified when the login is unknown, so a wrong login costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the login is unknown, so a wrong login costs as long as a wrong password.
+    Made on first use: hashing costs about 0.1 s, which every process (the CLI's `ingest` too) would pay at import."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
 
 CLASSES = (
     ("小写字母", str.islower),
@@ -58,7 +65,7 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
