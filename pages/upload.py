@@ -20,7 +20,7 @@ from rectlens.ui.formats import EMPTY, UPLOAD_HISTORY_COLUMNS, literal, literal_
 
 CHECKS = "upload_checks"  # session: (sha, file name, chosen month, database version) -> FileCheck
 DONE = "upload_done"  # session: sha -> IngestOutcome of a submitted file
-PENDING = "upload_pending"  # session: shas of files whose 确认提交 was pressed and that are stored on this run
+SAVING = "upload_saving"  # session: shas of files whose 确认提交 was pressed and that are stored on this run
 FLASH = "upload_flash"  # session: (ok, message) of the last restore or withdrawal
 PENDING = "upload_pending"  # session: (action, upload id) waiting for confirmation
 REFUSALS = "upload_refusals"  # session: fingerprints of files whose refusal is already in the audit log
@@ -144,7 +144,7 @@ def checked(files: list[tuple[str, bytes]]) -> list[uploading.FileCheck]:
 
 def submit(check: uploading.FileCheck) -> None:
     """Button callback: the file is stored on this run, in its own card, with progress (see `save`)."""
-    st.session_state.setdefault(PENDING, set()).add(check.sha256)
+    st.session_state.setdefault(SAVING, set()).add(check.sha256)
 
 
 def save(check: uploading.FileCheck) -> None:
@@ -161,7 +161,7 @@ def save(check: uploading.FileCheck) -> None:
         bar.progress(1.0, text="保存完成")
         status.update(label=f"已保存「{literal(check.file_name)}」", state="complete", expanded=False)
     st.session_state.setdefault(DONE, {})[check.sha256] = outcome
-    st.session_state[PENDING].discard(check.sha256)
+    st.session_state[SAVING].discard(check.sha256)
 
 
 def show_refusal(check: uploading.FileCheck, refusal: str) -> None:
@@ -311,7 +311,7 @@ def card_key(sha: str) -> str:
 def show_check(check: uploading.FileCheck) -> None:
     with st.container(border=True, key=card_key(check.sha256)):
         st.markdown(f"#### :material/description: {literal(check.file_name)}")
-        if check.sha256 in st.session_state.get(PENDING, set()):
+        if check.sha256 in st.session_state.get(SAVING, set()):
             save(check)
         outcome = st.session_state.get(DONE, {}).get(check.sha256)
         if outcome is not None:

@@ -243,6 +243,20 @@ def test_restoring_an_earlier_version_asks_first_and_records_who(page_db: Path) 
     assert records[1]["target"].startswith("上传 #1（问题台账 江城市 2026-09") and records[1]["detail"] == "替换了上传 #2"
 
 
+def test_the_office_can_store_a_file_then_withdraw_an_upload_in_the_same_session(page_db: Path) -> None:
+    # storing a file and confirming a withdrawal keep their own state: neither is taken for the other
+    at = upload(open_upload_page(page_db, OFFICE_WANG), ("江城市2026年10月台账.xlsx", OCTOBER))
+    submit_button(at).click().run()
+    assert texts(at.success)[0].startswith("「江城市2026年10月台账.xlsx」已保存")
+    at.selectbox(key="history_pick").select(1).run()
+    assert_no_exception(at)
+    at.button(key="history_withdraw").click().run()
+    assert any(text.startswith("将撤回上传 #1") for text in texts(at.markdown))
+    at.button(key="confirm_yes").click().run()
+    assert_no_exception(at)
+    assert submissions.history(page_db).set_index("upload_id")["state"].to_dict() == {1: "withdrawn", 2: "active"}
+
+
 def test_cancelling_a_withdrawal_changes_nothing(page_db: Path, dump_database) -> None:
     at = open_upload_page(page_db, OFFICE_WANG)
     before, seq = dump_database(page_db), last_seq(page_db)
