@@ -192,7 +192,21 @@ def show_month_choice(check: uploading.FileCheck) -> None:
 
 
 def show_errors(check: uploading.FileCheck) -> None:
+    if check.requests:
+        # the errors are mostly what the mapping above is for: they are there to read, not the next step
+        st.info(
+            "保存上面的列对应后，本文件会按模板重新校验，缺列和状态写法的错误随之消失；仍有的错误须在文件中改正。"
+            "未保存任何数据。",
+            icon=":material/table_convert:",
+        )
+        with st.expander(f"按模板格式校验的结果（{len(check.problems)} 处错误，保存列对应前）"):
+            show_error_list(check)
+        return
     st.error(literal(check.message), icon=":material/error:")
+    show_error_list(check)
+
+
+def show_error_list(check: uploading.FileCheck) -> None:
     table = check.error_table()
     # a static table: every text wraps and can be read in full; a long list scrolls inside its box
     height = ERROR_TABLE_HEIGHT if len(table) > ERROR_ROWS_IN_VIEW else "content"
