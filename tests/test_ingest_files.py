@@ -225,6 +225,21 @@ def test_a_refused_zip_bomb_is_annotated_without_inflating_it(monkeypatch) -> No
     assert book.sheetnames == [annotate.ERRORS_SHEET]
 
 
+def test_the_reader_opens_a_workbook_without_reading_its_worksheets(rejected) -> None:
+    """Worksheets are counted while the reader opens the workbook on another thread (rectlens.ingest.excel.XlsxBook):
+    safe only while opening inflates no worksheet. A worksheet whose deflate data is garbage shows it."""
+    import fastexcel
+
+    data = bytearray(ledger_xlsx())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    name_length, extra_length = (int.from_bytes(data[info.header_offset + at : info.header_offset + at + 2], "little") for at in (26, 28))
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    reader = fastexcel.read_excel(bytes(data))  # opens: the worksheet was not read
+    assert reader.sheet_names == ["问题台账"]
+    assert "文件已损坏" in only_problem(rejected(bytes(data)))  # and the product refuses it, as damaged
+
+
 def test_checking_the_inflated_sizes_accepts_an_ordinary_workbook(store, query) -> None:
     store(ledger_xlsx())
     assert query("SELECT count(*) FROM ledger_items") == [(2,)]

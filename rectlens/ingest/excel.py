@@ -13,6 +13,7 @@ as soon as a limit is passed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import posixpath
@@ -20,6 +21,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -148,36 +150,54 @@ def check_zip(data: bytes, limits: Limits) -> dict[str, list[MergedRange]]:
 
     Returns the merged ranges of each worksheet member, found while inflating it (the one pass over
     its bytes that the count needs anyway)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except Exception as exc:  # BadZipFile, but also NotImplementedError, EOFError... for damaged headers
-        raise UnreadableFile(DAMAGED) from exc
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise UnreadableFile("这是一个压缩包而不是 Excel 工作簿；请上传 .xlsx 或 .xls 文件")
-    if "xl/workbook.bin" in names:
-        raise UnreadableFile("不支持 .xlsb 格式；请在 Excel 中另存为 .xlsx 后上传")
-    # The declared sizes first: free, and an archive that admits to being a bomb is refused before inflating anything.
-    unpacked = sum(info.file_size for info in infos)
-    if unpacked > limits.max_unpacked_bytes:
-        raise UnreadableFile(
-            f"文件解压后约 {_mb(unpacked)} MB，超过上限 {_mb(limits.max_unpacked_bytes)} MB（可能是异常文件）；请删除多余内容后重新上传"
-        )
-    for info in infos:
-        if info.file_size > limits.max_member_unpacked_bytes:
-            raise UnreadableFile(_member_too_large(limits))
-        if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio and info.file_size > RATIO_FLOOR:
-            raise UnreadableFile(BOMB)
-    # Then the bytes that really come out.
-    total = 0
-    merged: dict[str, list[MergedRange]] = {}
-    for info in infos:
-        found = MergeScanner() if info.filename.startswith(WORKSHEETS) and info.filename.endswith(".xml") else None
-        total += _inflated_size(archive, info, total, limits, found)
-        if found is not None:
-            merged[info.filename] = found.ranges
-    return merged
+    checked = _ZipCheck(data, limits)
+    checked.inflate(worksheets=False)
+    return checked.inflate(worksheets=True)
+
+
+class _ZipCheck:
+    """An archive whose declared sizes are within the limits; `inflate` counts what really comes out."""
+
+    def __init__(self, data: bytes, limits: Limits) -> None:
+        try:
+            self.archive = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = self.archive.infolist()
+        except Exception as exc:  # BadZipFile, but also NotImplementedError, EOFError... for damaged headers
+            raise UnreadableFile(DAMAGED) from exc
+        self.limits = limits
+        self.total = 0
+        names = {info.filename for info in self.infos}
+        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+            raise UnreadableFile("这是一个压缩包而不是 Excel 工作簿；请上传 .xlsx 或 .xls 文件")
+        if "xl/workbook.bin" in names:
+            raise UnreadableFile("不支持 .xlsb 格式；请在 Excel 中另存为 .xlsx 后上传")
+        # The declared sizes first: free, and an archive that admits to being a bomb is refused before inflating anything.
+        unpacked = sum(info.file_size for info in self.infos)
+        if unpacked > limits.max_unpacked_bytes:
+            raise UnreadableFile(
+                f"文件解压后约 {_mb(unpacked)} MB，超过上限 {_mb(limits.max_unpacked_bytes)} MB（可能是异常文件）；请删除多余内容后重新上传"
+            )
+        for info in self.infos:
+            if info.file_size > limits.max_member_unpacked_bytes:
+                raise UnreadableFile(_member_too_large(limits))
+            if info.compress_size and info.file_size / info.compress_size > limits.max_compression_ratio and info.file_size > RATIO_FLOOR:
+                raise UnreadableFile(BOMB)
+
+    def inflate(self, worksheets: bool) -> dict[str, list[MergedRange]]:
+        """Inflate the worksheet members, or all the others; returns the worksheets' merged ranges."""
+        merged: dict[str, list[MergedRange]] = {}
+        for info in self.infos:
+            if _is_worksheet(info) != worksheets:
+                continue
+            found = MergeScanner() if worksheets else None
+            self.total += _inflated_size(self.archive, info, self.total, self.limits, found)
+            if found is not None:
+                merged[info.filename] = found.ranges
+        return merged
+
+
+def _is_worksheet(info: zipfile.ZipInfo) -> bool:
+    return info.filename.startswith(WORKSHEETS) and info.filename.endswith(".xml")
 
 
 def _member_too_large(limits: Limits) -> str:
@@ -244,8 +264,21 @@ class XlsxBook(Book):
     """An .xlsx: fastexcel renders every cell as text straight into Arrow; the sheet list and merged
     ranges come from the workbook's own parts (calamine would parse a whole sheet for them)."""
 
-    def __init__(self, data: bytes, merged: dict[str, list[MergedRange]]) -> None:
-        self.reader = fastexcel.read_excel(data)
+    def __init__(self, data: bytes, limits: Limits) -> None:
+        checked = _ZipCheck(data, limits)
+        # Every part the reader opens (shared strings, styles, the workbook) is counted before it opens them.
+        # The reader reads no worksheet when opening (a test checks it), so the worksheets are counted, and
+        # their merged ranges found, while it opens on another thread: both let go of the GIL.
+        checked.inflate(worksheets=False)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            opening = pool.submit(fastexcel.read_excel, data)
+            try:
+                merged = checked.inflate(worksheets=True)
+            except UnreadableFile:
+                with contextlib.suppress(BaseException):  # the refusal is the answer; wait for the reader to let go
+                    opening.result()
+                raise
+            self.reader = opening.result()
         self.sheets = [SheetEntry(name, hidden, tuple(merged.get(member, ()))) for name, hidden, member in _xlsx_worksheets(data)]
 
     def cells(self, entry: SheetEntry) -> tuple[list[pa.Array], int, tuple[MergedRange, ...]]:
@@ -323,15 +356,13 @@ def open_workbook(data: bytes, limits: Limits) -> Book:
         raise UnreadableFile(
             f"文件大小 {len(data) / (1024 * 1024):.1f} MB，超过上限 {_mb(limits.max_file_bytes)} MB；请拆分或删除多余内容后上传"
         )
-    if data.startswith(ZIP_MAGIC):
-        merged = check_zip(data, limits)
-    elif data.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise UnreadableFile("文件设置了打开密码；请在 Excel 中取消密码保护（文件→信息→保护工作簿）后重新上传")
-    else:
+    if not data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise UnreadableFile("文件不是 Excel 工作簿（.xlsx 或 .xls）；请不要上传 CSV、PDF、WPS 或改了扩展名的文件")
+    if data.startswith(OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        raise UnreadableFile("文件设置了打开密码；请在 Excel 中取消密码保护（文件→信息→保护工作簿）后重新上传")
     try:
-        return XlsxBook(data, merged) if data.startswith(ZIP_MAGIC) else XlsBook(data)
+        # an .xlsx is checked against the zip limits as it opens (XlsxBook)
+        return XlsxBook(data, limits) if data.startswith(ZIP_MAGIC) else XlsBook(data)
     except UnreadableFile:
         raise
     except calamine.PasswordError as exc:
