@@ -175,6 +175,8 @@ def _child_ingest(path: Path, profile: bool, stages_wanted: bool) -> dict[str, o
     import tempfile
 
     sys.path.insert(0, str(ROOT))
+    import tqdm  # noqa: F401  (the CLI imports its progress bar when a command starts: an import, loaded first like the rest)
+
     from rectlens import cli
     from rectlens.access.roles import cli_operator
     from rectlens.demo import REGIONS_FILE, UNITS, write_region_master
