@@ -13,7 +13,6 @@ as soon as a limit is passed.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import io
 import posixpath
@@ -270,14 +269,9 @@ class XlsxBook(Book):
         # The reader reads no worksheet when opening (a test checks it), so the worksheets are counted, and
         # their merged ranges found, while it opens on another thread: both let go of the GIL.
         checked.inflate(worksheets=False)
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool:  # leaving it waits for the reader, also on a refusal
             opening = pool.submit(fastexcel.read_excel, data)
-            try:
-                merged = checked.inflate(worksheets=True)
-            except UnreadableFile:
-                with contextlib.suppress(BaseException):  # the refusal is the answer; wait for the reader to let go
-                    opening.result()
-                raise
+            merged = checked.inflate(worksheets=True)
             self.reader = opening.result()
         self.sheets = [SheetEntry(name, hidden, tuple(merged.get(member, ()))) for name, hidden, member in _xlsx_worksheets(data)]
 
@@ -441,22 +435,24 @@ def _fill_merged(columns: list[pa.Array], height: int, merged: tuple[MergedRange
     original = list(columns)
     changed: dict[int, tuple[int, int]] = {}
     for index, column_spans in spans.items():
-        # Only the rows the column's ranges cover are rebuilt, with one take: a cell of a range down this
-        # column points at the range's top cell, a cell of a range that starts in a column to the left at
-        # that cell's value, appended after the column. The rows around them are sliced and joined, so a
-        # title merged across the top row costs a copy of each column, not a gather of every cell.
+        # Only the rows `first`..`last` that the column's ranges cover are rebuilt, with one take from
+        # those rows: a cell of a range down this column points at the range's top cell, a cell of a range
+        # that starts in a column to the left at that cell's value, appended after the rows. The rows
+        # around them are sliced and joined, so a title merged across the top row costs a copy of each
+        # column, not a gather of every cell.
         first = min(top for top, _bottom, _source in column_spans)
         last = max(bottom for _top, bottom, _source in column_spans)
-        positions = np.arange(height)
+        window = original[index].slice(first, last - first + 1)
+        positions = np.arange(len(window))
         borrowed: list[str | None] = []
         for top, bottom, source in column_spans:
             if source == index:
-                positions[top : bottom + 1] = top
+                positions[top - first : bottom - first + 1] = top - first
             else:
-                positions[top : bottom + 1] = height + len(borrowed)
+                positions[top - first : bottom - first + 1] = len(window) + len(borrowed)
                 borrowed.append(original[source][top].as_py())
-        extended = pa.concat_arrays([original[index], pa.array(borrowed, pa.string())]) if borrowed else original[index]
-        rebuilt = extended.take(pa.array(positions[first : last + 1]))
+        cells = pa.concat_arrays([window, pa.array(borrowed, pa.string())]) if borrowed else window
+        rebuilt = cells.take(pa.array(positions))
         columns[index] = pa.concat_arrays([original[index].slice(0, first), rebuilt, original[index].slice(last + 1)])
         changed[index] = (first, last)
     return changed
