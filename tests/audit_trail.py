@@ -7,14 +7,24 @@ from typing import Any
 
 import duckdb
 
+from rectlens.quality import stage
+
 COLUMNS = ("seq", "happened_at", "account", "roles", "action", "target", "outcome", "detail", "prev_hash", "hash")
+
+
+def connect_behind(db: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file, behind the library's back. The product's background warm-ups
+    (started by an upload in an in-process app) are waited for first: while one holds its read-write
+    connection, DuckDB refuses a read-only one in the same process."""
+    stage.wait_for_warm_ups()
+    return duckdb.connect(str(db), read_only=True)
 
 
 def audit_rows(db: Path | str, after: int = 0) -> list[dict[str, Any]]:
     """Audit records with a sequence number above `after`, oldest first (none when the file does not exist)."""
     if not Path(db).exists():
         return []
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_behind(db)
     try:
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'audit_log'").fetchone()[0]:  # type: ignore[index]
             return []

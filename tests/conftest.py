@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:  # `pytest` run from elsewhere than the project ro
     sys.path.insert(0, str(ROOT))
 
 from actors import OPERATOR  # noqa: E402
+from audit_trail import connect_behind  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
 from workbooks import ledger_row, ledger_sheet, regions_xlsx, xlsx  # noqa: E402
 
@@ -34,7 +35,7 @@ AUDIT_META_KEYS = ("audit_head",)
 
 def dump_database(path: Path | str) -> dict[str, Any]:
     """Every table's rows (sorted) and every sequence's state, the audit log aside: equal dumps mean unchanged data."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect_behind(path)
     try:
         tables = [name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
         dump: dict[str, Any] = {}
@@ -53,7 +54,7 @@ def dump_database(path: Path | str) -> dict[str, Any]:
 
 def table(path: Path | str, query: str) -> list[tuple[Any, ...]]:
     """Rows of a read-only query against the database file."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect_behind(path)
     try:
         return con.execute(query).fetchall()
     finally:

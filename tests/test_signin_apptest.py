@@ -15,10 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pytest
-from audit_trail import actions, audit_rows, last_seq
+from audit_trail import actions, audit_rows, connect_behind, last_seq
 from signin_helpers import (
     ADMIN_SUN,
     AUDITOR_QIAN,
@@ -121,7 +120,7 @@ def nothing_of_any_page(at: AppTest) -> bool:
 
 
 def count(db: Path, query: str) -> int:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_behind(db)
     try:
         return int(con.execute(query).fetchone()[0])  # type: ignore[index]
     finally:
@@ -400,7 +399,7 @@ def test_a_returned_upload_reaches_its_unit_with_the_reason_shown_literally(hist
     assert_no_exception(at)
     assert texts(at.success) == ["上传 #5 已退回"]
     assert at.text_area(key="review_reason").value == ""  # ready for the next one
-    con = duckdb.connect(str(history_db), read_only=True)
+    con = connect_behind(history_db)
     try:
         stored = con.execute("SELECT upload_id, decision, reason, reviewer FROM reviews").fetchall()
     finally:
