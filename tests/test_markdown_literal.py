@@ -46,16 +46,31 @@ def read_escapes(markdown: str) -> str:
     return ESCAPE.sub(r"\1", markdown)
 
 
+def only_joiners_added(shown: str, typed: str) -> bool:
+    """Whether `shown` is `typed` with nothing but word joiners put in: every typed character,
+    a joiner the text itself holds included, is there and in order."""
+    position = 0
+    for char in shown:
+        if position < len(typed) and char == typed[position]:
+            position += 1
+        elif char != JOINER:
+            return False
+    return position == len(typed)
+
+
 # --- literal() ----------------------------------------------------------------------------------------
 
 
 @given(st.text())
 @example("[点我](http://evil.example) ![x](y) :red[假] $x^2$ **b** <b>h</b> :smile: :streamlit: a -> b www.x.cn a@b.cn")
 @example("\\*已转义\\* \r\n# 标题\r- 列表\n1. 第一")
+@example("\u2060")  # a word joiner in the text itself, like the ones literal() puts in
+@example("a\u2060->b")
 def test_literal_reads_back_as_the_text_with_every_syntax_character_escaped(text: str) -> None:
     escaped = literal(text)
     typed = text.replace("\r\n", "\n").replace("\r", "\n")
-    assert as_shown(escaped).replace("  \n", "\n") == typed  # what the page shows is what was typed
+    assert as_shown(escaped).replace("  \n", "\n") == typed.replace(JOINER, "")  # what the page shows is what was typed
+    assert only_joiners_added(read_escapes(escaped).replace("  \n", "\n"), typed)  # a typed (invisible) joiner is kept too
     bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
     assert not set(bare) & SYNTAX  # no markdown character is left unescaped
     assert "\n" not in escaped.replace("  \n", "")  # a line break stays a line break, never a new block
