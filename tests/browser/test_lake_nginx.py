@@ -9,11 +9,13 @@ one by nginx, signs in again and keeps working.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,20 +37,22 @@ from .widgets import WAIT_MS, card, settle, upload
 NGINX = Path("/usr/sbin/nginx")
 SITE = ROOT / "deploy" / "nginx-rectlens.conf"
 INSTANCE_HEADER = "x-rectlens-instance"
+# Which instance (instances, when nginx moved the request on) answered each request of which route.
+ROUTES_LOG = "'$msec \"$request\" $status upstream=$upstream_addr ($upstream_status) route=$cookie_rectlens_route'"
 
 
 def nginx_conf(folder: Path, port: int, instances: list[int]) -> str:
     """The deployed site as it is, with this test's ports, inside a minimal main configuration."""
     site = SITE.read_text(encoding="utf-8")
-    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in instances)
-    lines = [line for line in site.splitlines() if not line.strip().startswith("server 127.0.0.1:")]
-    site = "\n".join(lines).replace("    hash $rectlens_route consistent;", "    hash $rectlens_route consistent;\n" + servers)
+    ports = iter(instances)  # the site's server lines, parameters and all, on this test's ports
+    site = re.sub(r"(?m)^(\s*server 127\.0\.0\.1:)\d+", lambda line: f"{line.group(1)}{next(ports)}", site)
+    assert next(ports, None) is None, "the site names fewer instances than the test starts"
     site = site.replace("    listen 80;", f"    listen 127.0.0.1:{port};")
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = "\n".join(f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return (
         f"{user}daemon off;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\nevents {{}}\n"
-        f"http {{\n    access_log {folder / 'access.log'};\n{temp}\n{site}\n}}\n"
+        f"http {{\n    log_format routes {ROUTES_LOG};\n    access_log {folder / 'access.log'} routes;\n{temp}\n{site}\n}}\n"
     )
 
 
@@ -120,7 +124,16 @@ def behind_nginx(demo_lake: str) -> Iterator[tuple[str, dict[str, subprocess.Pop
         stop(proxy)
         for process in instances.values():
             stop(process)
+        _print_logs(folder)  # shown by pytest only when the test failed
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _print_logs(folder: Path) -> None:
+    """nginx's error and access logs and each instance's log, for a failure's report."""
+    for name in ("error.log", "access.log", *sorted(path.name for path in folder.glob("streamlit-*.log"))):
+        path = folder / name
+        if path.exists():
+            print(f"--- {name} ---\n" + "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-80:]))
 
 
 def open_on(browser: Browser, url: str, avoid: str | None = None) -> tuple[BrowserContext, Page, str]:
@@ -182,3 +195,21 @@ def test_two_instances_behind_nginx_share_one_lake_and_survive_one_going_down(br
         stored = con.execute("SELECT file_name FROM files ORDER BY file_id").fetchall()
     assert stored == [("江城市2026年10月台账.xlsx",), ("江城市2026年11月台账.xlsx",)]
     assert audit.verify(demo_lake).intact
+
+
+# Streamlit's server (uvicorn) closes a connection that has been idle for 5 s; nginx must never send a
+# request on one it is just closing.
+SERVER_KEEP_ALIVE_SECONDS = 5.0
+
+
+def test_a_browser_idle_for_the_servers_keep_alive_time_stays_on_its_instance(behind_nginx) -> None:
+    """Requests of one browser (one route) after pauses of about 5 s, as when a person reads a page
+    between clicks, all reach the same instance: a single move signs the person out."""
+    url, _instances = behind_nginx
+    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": "rectlens_route=one-browser"})
+    answered_by = []
+    for step in range(-4, 8):  # pauses from 4.98 s to 5.035 s around the server's time-out
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answered_by.append(response.headers.get(INSTANCE_HEADER, ""))
+        time.sleep(SERVER_KEEP_ALIVE_SECONDS + step * 0.005)
+    assert len(set(answered_by)) == 1 and "," not in answered_by[0], answered_by
