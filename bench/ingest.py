@@ -3,7 +3,7 @@
 Generates (once, cached in bench/out/) a provincial roll-up ledger of
 100,000 problems of the 13 fictional demo units in the 14 template columns,
 written with xlsxwriter (shared strings, as Excel saves), then measures side
-by side in one run, each measurement in a fresh child process, best of 3, the measurements
+by side in one run, each measurement in a fresh child process, best of 5, the measurements
 taking turns so that a busy moment of the machine falls on all of them alike:
 
   (a) bare python-calamine: CalamineWorkbook.from_path(...).get_sheet_by_name(...).to_python()
@@ -20,7 +20,7 @@ taking turns so that a busy moment of the machine falls on all of them alike:
 Peak memory is the child's RSS high-water mark (VmHWM), imports included.
 Targets (issue 13): (c) ≤ 1.5 × (a), every peak < 600 MB, (e) < 1.5 s.
 
-Run: .venv/bin/python bench/ingest.py [--rows 100000] [--repeat 3] [--regenerate] [--profile]
+Run: .venv/bin/python bench/ingest.py [--rows 100000] [--repeat 5] [--regenerate] [--profile]
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ def measure_all(kinds: list[str], path: Path, repeat: int) -> dict[str, dict[str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--regenerate", action="store_true", help="write the workbook again even if it exists")
     parser.add_argument("--profile", action="store_true", help="also profile one ingest and print where its time goes")
     parser.add_argument("--stages", action="store_true", help="also time the ingest's main steps in one more run")

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from pptx import Presentation
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 KEY_COLUMNS = ("region", "project", "month")
@@ -128,6 +127,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
             written += files.write_pngs(Path(args.png_dir))
     except OSError as exc:
         raise UsageError(f"无法写入文件：{exc.strerror or exc}（{exc.filename}）") from None
+    from pptx import Presentation  # here, not at the top: every other sub-command would pay for importing it
+
     slides = len(Presentation(io.BytesIO(files.deck)).slides)
     print(f"{files.stem}：幻灯片 {slides} 页 → {out}")
     for path in written[1:]:
